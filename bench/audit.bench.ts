@@ -1,0 +1,189 @@
+/**
+ * Audit log benchmark on PostgreSQL: sustained appends (batched transactions), tree head, inclusion and
+ * consistency proofs, and a full `audit verify` of the log through the node's API with its peak memory.
+ *
+ *   npm run bench:audit [-- --leaves 1000000 --batch 2000 --database postgres://...]
+ */
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import pg from "pg";
+import pino from "pino";
+import { resolveConfig } from "../src/config/load-config.ts";
+import { foldSubtreeHashes } from "../src/core/merkle.ts";
+import { appendAuditLeavesNow, readLogHead } from "../src/modules/audit/audit.repository.ts";
+import { signTreeHead, toBase64 } from "../src/modules/audit/tree-head.ts";
+import { createNode } from "../src/node/node.ts";
+import { freePort, randomSchema, tempDir } from "../test/support/nodes.ts";
+
+const { values } = parseArgs({
+  options: {
+    leaves: { type: "string", default: "1000000" },
+    batch: { type: "string", default: "2000" },
+    database: {
+      type: "string",
+      default: process.env.LIAISON_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
+    samples: { type: "string", default: "2000" },
+    /** Experiment: drop the four search indexes of audit_leaves to see what they cost appends. */
+    "without-search-indexes": { type: "boolean", default: false },
+  },
+});
+const LEAVES = Number(values.leaves);
+const BATCH = Number(values.batch);
+const SAMPLES = Number(values.samples);
+const url = values.database as string;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+async function timed(samples: number, fn: (i: number) => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await fn(i);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] ?? 0 };
+}
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+
+const schema = randomSchema("bench_audit");
+const dataDir = tempDir("liaison-bench-audit-");
+const port = await freePort();
+const config = resolveConfig(
+  {
+    party: "IN",
+    name: "Audit bench",
+    mode: "test",
+    listen: { host: "127.0.0.1", port },
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    logLevel: "silent",
+    databaseUrl: url,
+    databaseSchema: schema,
+    deliveryWorker: false,
+  },
+  {},
+);
+const node = await createNode(config, { createKeys: true, logger: pino({ level: "silent" }) });
+const { db } = node.deps.database;
+const summary: Record<string, number | string> = { leaves: LEAVES, batch: BATCH, database: "postgresql" };
+
+try {
+  console.log(`audit bench: ${LEAVES} leaves in batches of ${BATCH}, PostgreSQL schema ${schema}`);
+  if (values["without-search-indexes"]) {
+    for (const index of ["actor", "action", "subject", "at"]) {
+      await sql.raw(`DROP INDEX audit_leaves_${index}`).execute(db);
+    }
+    summary.searchIndexes = "dropped";
+  }
+  const started = performance.now();
+  const at = new Date();
+  let last = started;
+  for (let done = 0; done < LEAVES; done += BATCH) {
+    const n = Math.min(BATCH, LEAVES - done);
+    const events = Array.from({ length: n }, (_, i) => ({
+      actor: `user-${(done + i) % 97}`,
+      action: (done + i) % 3 === 0 ? "notice.send" : "envelope.receive",
+      subject: `0193f6c2-${(done + i).toString(16).padStart(8, "0")}`,
+      outcome: "success",
+      requestId: `req-${done + i}`,
+      details: { to: "CA", digest: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" },
+    }));
+    await db.transaction().execute((tx) => appendAuditLeavesNow(tx, "IN", at, events));
+    if (performance.now() - last > 10_000) {
+      last = performance.now();
+      const rate = (done + n) / ((last - started) / 1000);
+      console.log(`  ${done + n} leaves, ${Math.round(rate)} leaves/s`);
+    }
+  }
+  const appendSeconds = (performance.now() - started) / 1000;
+  summary.appendLeavesPerSecond = Math.round(LEAVES / appendSeconds);
+  console.log(
+    `append: ${LEAVES} leaves in ${appendSeconds.toFixed(1)} s = ${summary.appendLeavesPerSecond} leaves/s (target >= 20000)`,
+  );
+
+  const { treeSize } = await readLogHead(db);
+  const rootOnly = await timed(200, async () => foldSubtreeHashes((await readLogHead(db)).frontier));
+  const signedHead = await timed(200, async () => {
+    const head = await readLogHead(db);
+    const root = foldSubtreeHashes(head.frontier);
+    return signTreeHead(
+      { treeSize: head.treeSize, rootHash: toBase64(root), timestamp: new Date().toISOString() },
+      node.deps.keys.signing,
+    );
+  });
+  summary.treeHeadP99Ms = Number(signedHead.p99.toFixed(3));
+  console.log(
+    `tree head at ${treeSize}: root p50 ${ms(rootOnly.p50)} p99 ${ms(rootOnly.p99)}; signed p50 ${ms(signedHead.p50)} p99 ${ms(signedHead.p99)} (target < 10 ms)`,
+  );
+
+  const random = (max: number) => Math.floor(Math.random() * max);
+  const inclusion = await timed(SAMPLES, () => node.deps.audit.inclusionProof(random(treeSize), treeSize));
+  const consistency = await timed(SAMPLES, () => node.deps.audit.consistencyProof(1 + random(treeSize - 1), treeSize));
+  summary.inclusionP99Ms = Number(inclusion.p99.toFixed(3));
+  summary.consistencyP99Ms = Number(consistency.p99.toFixed(3));
+  console.log(`inclusion proof: p50 ${ms(inclusion.p50)} p99 ${ms(inclusion.p99)} (target p99 < 1 ms)`);
+  console.log(`consistency proof: p50 ${ms(consistency.p50)} p99 ${ms(consistency.p99)} (target p99 < 1 ms)`);
+
+  const pages = Math.max(1, Math.floor(treeSize / 1000));
+  const leafPage = await timed(Math.min(200, pages), (i) => {
+    const start = (i * 7919) % pages;
+    return node.deps.audit.leaves(start * 1000, start * 1000 + 999, "compact");
+  });
+  summary.leavesPageP50Ms = Number(leafPage.p50.toFixed(3));
+  console.log(`a page of 1,000 leaves (service, compact): p50 ${ms(leafPage.p50)} p99 ${ms(leafPage.p99)}`);
+  const httpPage = await timed(Math.min(100, pages), (i) => {
+    const start = ((i * 7919) % pages) * 1000;
+    return node.app.inject({
+      method: "GET",
+      url: `/api/v1/audit/leaves?start=${start}&end=${start + 999}&view=compact`,
+      headers: { authorization: `Bearer ${node.adminToken}` },
+    });
+  });
+  console.log(`the same page through HTTP (inject): p50 ${ms(httpPage.p50)} p99 ${ms(httpPage.p99)}`);
+
+  await node.deps.audit.currentTreeHead();
+  const baseUrl = await node.listen();
+  // The real CLI in its own process (as an auditor runs it), so the node and the verifier each have a core.
+  const state = join(dataDir, "verify-state.json");
+  const cli = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+  // A small heap limit shows that verification runs in bounded memory whatever the log size.
+  const nodeArgs = ["--max-old-space-size=128", ...(process.env.AUDIT_BENCH_VERIFIER_ARGS?.split(" ") ?? [])];
+  const args = ["-f", "%e %M", process.execPath, ...nodeArgs, "--import", "tsx", cli, "audit", "verify"];
+  const verifyStarted = performance.now();
+  const child = spawn("/usr/bin/time", [...args, "--node", baseUrl, "--token", node.adminToken, "--state", state], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const verifySeconds = (performance.now() - verifyStarted) / 1000;
+  if (code !== 0) throw new Error(`verification failed (${code}): ${out}${err}`);
+  const [, maxRssKb] = (err.trim().split("\n").pop() ?? "").split(" ");
+  summary.verifySeconds = Number(verifySeconds.toFixed(2));
+  summary.verifyPeakRssMb = Math.round(Number(maxRssKb) / 1024);
+  console.log(out.trim());
+  console.log(
+    `verify (CLI process against the node's API, including ~1 s of start-up): ${treeSize} leaves in ` +
+      `${verifySeconds.toFixed(2)} s, verifier peak RSS ${summary.verifyPeakRssMb} MB with a 128 MB heap limit (target < 5 s)`,
+  );
+} finally {
+  await node.close();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+  await admin.end();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify({ bench: "audit", ...summary }));

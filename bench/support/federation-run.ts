@@ -1,0 +1,189 @@
+import { rmSync } from "node:fs";
+import { Agent } from "undici";
+import { NodeProcess, pinEachOther } from "../../test/support/processes.ts";
+
+export interface RunOptions {
+  database: "postgres" | "pglite";
+  databaseUrl: string | null;
+  /** Envelopes for the saturated throughput run. */
+  saturatedCount: number;
+  /** Fixed offered load for the latency run. */
+  ratePerSecond: number;
+  latencySeconds: number;
+  /** API clients enqueueing in parallel. */
+  enqueueClients: number;
+  federation: Record<string, unknown>;
+  nodeFlags?: string[];
+  keepDirs?: boolean;
+  log(line: string): void;
+}
+
+export interface RunResult {
+  database: string;
+  enqueuePerSecond: number;
+  deliveredPerSecond: number;
+  endToEndPerSecond: number;
+  saturatedLatencyMs: { p50: number; p99: number };
+  fixedLoad: { offeredPerSecond: number; count: number; p50: number; p99: number; max: number };
+  peakRssMb: { IN: number; CA: number };
+}
+
+type OutboxItem = { envelope_id: string; type: string; created_at: string; delivered_at: string | null };
+type PeerState = { party: string; pending: number; delivered: number; dead: number };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function enqueue(india: NodeProcess, count: number, clients: number, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const i = next++;
+        const r = await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `${tag} ${i}` });
+        if (r.status !== 201) throw new Error(`enqueue failed: ${r.status} ${JSON.stringify(r.body)}`);
+        ids.push(r.body.envelopeId);
+      }
+    }),
+  );
+  return ids;
+}
+
+async function peer(india: NodeProcess): Promise<PeerState> {
+  const r = await india.api<{ items: PeerState[] }>("GET", "/api/v1/federation/peers");
+  return r.body.items.find((p) => p.party === "CA") as PeerState;
+}
+
+async function waitDrained(india: NodeProcess, timeoutMs = 600_000): Promise<PeerState> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await peer(india);
+    if (state.pending === 0) return state;
+    await sleep(20);
+  }
+  throw new Error("outbox did not drain");
+}
+
+/** Enqueue-to-stored-receipt latency of the given envelopes, from the sender's own outbox timestamps. */
+async function latencies(india: NodeProcess, ids: Set<string>): Promise<number[]> {
+  const out: number[] = [];
+  // The listing is capped at 1,000 rows a call; read the newest ones, which are ours.
+  const r = await india.api<{ items: OutboxItem[] }>("GET", "/api/v1/federation/outbox?status=delivered&limit=1000");
+  for (const item of r.body.items) {
+    if (ids.has(item.envelope_id) && item.delivered_at) {
+      out.push(new Date(item.delivered_at).getTime() - new Date(item.created_at).getTime());
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export async function runFederationBench(options: RunOptions): Promise<RunResult> {
+  const { log } = options;
+  // Many requests may wait at once when the node falls behind the offered load: room for them, and patience.
+  const dispatcher = new Agent({ connections: 128, connectTimeout: 120_000, headersTimeout: 600_000 });
+  const common = {
+    dispatcher,
+    databaseUrl: options.databaseUrl,
+    config: { logLevel: "warn", federation: options.federation },
+    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+  };
+  const india = await NodeProcess.create({ party: "IN", ...common });
+  const canada = await NodeProcess.create({ party: "CA", ...common });
+  try {
+    await india.start();
+    await canada.start();
+    await pinEachOther(india, canada);
+    // Warm up JIT, connections and caches.
+    await enqueue(india, 200, options.enqueueClients, "warm-up");
+    await waitDrained(india);
+
+    // 1. Saturated, end to end: enqueue through the API as fast as the clients can while delivery runs.
+    let started = performance.now();
+    const saturatedIds = await enqueue(india, options.saturatedCount, options.enqueueClients, "saturated");
+    const enqueueSeconds = (performance.now() - started) / 1000;
+    await waitDrained(india);
+    const endToEndSeconds = (performance.now() - started) / 1000;
+    const saturated = await latencies(india, new Set(saturatedIds.slice(-1000)));
+    log(
+      `  end to end: ${options.saturatedCount} notices enqueued in ${enqueueSeconds.toFixed(1)} s ` +
+        `(${(options.saturatedCount / enqueueSeconds).toFixed(0)}/s), all receipts stored after ${endToEndSeconds.toFixed(1)} s`,
+    );
+
+    // 2. Delivery alone: fill the outbox with the worker off, then time the drain.
+    await india.stop();
+    india.updateConfig({ deliveryWorker: false });
+    await india.start();
+    await enqueue(india, options.saturatedCount, options.enqueueClients, "backlog");
+    await india.stop();
+    india.updateConfig({ deliveryWorker: true });
+    await india.start();
+    const atReady = await peer(india);
+    started = performance.now();
+    const drained = await waitDrained(india);
+    const drainSeconds = (performance.now() - started) / 1000;
+    const deliveredPerSecond = (drained.delivered - atReady.delivered) / drainSeconds;
+    log(
+      `  delivery: ${drained.delivered - atReady.delivered} queued envelopes delivered in ${drainSeconds.toFixed(2)} s ` +
+        `(${deliveredPerSecond.toFixed(0)}/s)`,
+    );
+
+    // 3. Fixed offered load: one notice every 1/rate s, each on its own, latency from the outbox timestamps.
+    const count = Math.round(options.ratePerSecond * options.latencySeconds);
+    const fixedIds: string[] = [];
+    const inFlight: Promise<void>[] = [];
+    let failed = 0;
+    started = performance.now();
+    for (let i = 0; i < count; i++) {
+      const due = started + (i * 1000) / options.ratePerSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      // Open loop: the next notice goes at its time whether or not the node has answered the previous ones.
+      inFlight.push(
+        india
+          .api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `fixed ${i}` })
+          .then((r) => {
+            if (r.status === 201) fixedIds.push(r.body.envelopeId);
+            else failed++;
+          })
+          .catch(() => void failed++),
+      );
+    }
+    const offeredSeconds = (performance.now() - started) / 1000;
+    await Promise.all(inFlight);
+    if (failed > 0) log(`  fixed load: ${failed} of ${count} requests failed`);
+    const achieved = count / offeredSeconds;
+    await waitDrained(india);
+    const fixed = await latencies(india, new Set(fixedIds));
+    const peakRssMb = { IN: india.peakRssBytes() / 2 ** 20, CA: canada.peakRssBytes() / 2 ** 20 };
+    log(
+      `  fixed load ${achieved.toFixed(0)}/s: p50 ${percentile(fixed, 50)} ms, p99 ${percentile(fixed, 99)} ms, ` +
+        `max ${fixed.at(-1)} ms over ${fixed.length}`,
+    );
+    log(`  peak RSS: IN ${peakRssMb.IN.toFixed(0)} MB, CA ${peakRssMb.CA.toFixed(0)} MB`);
+    return {
+      database: options.database,
+      enqueuePerSecond: Math.round(options.saturatedCount / enqueueSeconds),
+      deliveredPerSecond: Math.round(deliveredPerSecond),
+      endToEndPerSecond: Math.round(options.saturatedCount / endToEndSeconds),
+      saturatedLatencyMs: { p50: percentile(saturated, 50), p99: percentile(saturated, 99) },
+      fixedLoad: {
+        offeredPerSecond: Math.round(achieved),
+        count: fixed.length,
+        p50: percentile(fixed, 50),
+        p99: percentile(fixed, 99),
+        max: fixed.at(-1) ?? Number.NaN,
+      },
+      peakRssMb: { IN: Math.round(peakRssMb.IN), CA: Math.round(peakRssMb.CA) },
+    };
+  } finally {
+    for (const node of [india, canada]) {
+      await node.stop().catch(() => {});
+      if (!options.keepDirs) rmSync(node.dataDir, { recursive: true, force: true });
+    }
+    await dispatcher.close();
+  }
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { PartyCode } from "../core/party.ts";
+
+const seconds = z.number().positive();
+
+/** Federation tuning. Defaults suit a national node; tests and benchmarks tighten them. */
+export const FederationConfig = z
+  .object({
+    /** Envelopes older than this (by their createdAt) are refused as stale. Keep above deadLetterAfterSeconds. */
+    maxEnvelopeAgeSeconds: seconds.default(72 * 3600),
+    /** Envelopes dated further than this in the future are refused: the two clocks disagree too much. */
+    maxClockSkewSeconds: seconds.default(300),
+    /** An outbox row still undelivered after this long moves to the dead letters. */
+    deadLetterAfterSeconds: seconds.default(48 * 3600),
+    /** Envelopes per POST to the peer. */
+    batchSize: z.number().int().min(1).max(1000).default(100),
+    /** Batches in flight at once per node process. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** Retry back-off: first delay, cap, both in seconds; full jitter is applied. */
+    retryBaseSeconds: seconds.default(0.5),
+    retryMaxSeconds: seconds.default(300),
+    /** How long a claimed outbox row stays reserved for the process that claimed it. */
+    leaseSeconds: seconds.default(30),
+    /** How often an idle worker looks for due rows (another process may have written them). */
+    pollIntervalMs: z.number().int().positive().default(200),
+    /** Inbound limits. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 * 1024),
+    maxBatchEnvelopes: z.number().int().positive().default(1000),
+    maxEnvelopeBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    /** Envelopes per second accepted from one peer (token bucket, burst = 2 s worth). */
+    peerRatePerSecond: z.number().positive().default(5000),
+    requestTimeoutMs: z.number().int().positive().default(15_000),
+  })
+  .strict();
+
+export const TlsConfig = z
+  .object({
+    /** PEM files. With `ca` set, the server requires client certificates signed by it (mutual TLS). */
+    certFile: z.string(),
+    keyFile: z.string(),
+    caFile: z.string().optional(),
+  })
+  .strict();
+
+export const PeerConfig = z
+  .object({
+    /** A descriptor file (JSON) to pin at start-up; equivalent to `liaison peers add <file>`. */
+    descriptorFile: z.string(),
+  })
+  .strict();
+
+/** Users, sessions and login protection. Optional: every field has a default. */
+export const IdentityConfig = z
+  .object({
+    /** Absolute lifetime of a login session. */
+    sessionTtlSeconds: seconds.default(12 * 3600),
+    /** A session unused for this long ends. */
+    sessionIdleSeconds: seconds.default(30 * 60),
+    /** Failed logins for one username before it is locked. */
+    maxFailedLogins: z.number().int().min(1).default(5),
+    lockoutSeconds: seconds.default(15 * 60),
+    /** Login attempts per minute from one client address. */
+    loginRatePerMinute: z.number().int().min(1).default(30),
+  })
+  .strict();
+
+export const NodeConfig = z
+  .object({
+    party: PartyCode,
+    name: z.string().min(1),
+    mode: z.enum(["production", "demo", "development", "test"]).default("production"),
+    listen: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(7100),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: 7100 }),
+    /** The URL the peer uses to reach this node (behind a proxy it differs from the listen address). */
+    baseUrl: z.url(),
+    dataDir: z.string().min(1),
+    /** postgres://... for PostgreSQL; unset means embedded PGlite in <dataDir>/db. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "databaseUrl must be a postgres:// URL")
+      .optional(),
+    /** PostgreSQL schema to use (tests give each node its own). */
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .optional(),
+    tls: TlsConfig.optional(),
+    /** Client certificate for calls to peers (mutual TLS). */
+    clientTls: TlsConfig.optional(),
+    peers: z.array(PeerConfig).default([]),
+    federation: FederationConfig.default(FederationConfig.parse({})),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Run the outbox delivery worker in this process. */
+    deliveryWorker: z.boolean().default(true),
+    /** Folder of the domain JSON files (agencies.json, ...); default: the repository's domain/ (src/config/domain-dir.ts). */
+    domainDir: z.string().min(1).optional(),
+    identity: IdentityConfig.default(IdentityConfig.parse({})),
+  })
+  .strict();
+
+export type NodeConfig = z.infer<typeof NodeConfig>;
+export type FederationConfig = z.infer<typeof FederationConfig>;
+export type IdentityConfig = z.infer<typeof IdentityConfig>;

@@ -1,0 +1,73 @@
+import type { Clock } from "../core/clock.ts";
+import { LiaisonError } from "../core/errors.ts";
+import type { AuditEvent } from "../modules/audit/audit.repository.ts";
+import type { Db, Tx } from "./database.ts";
+
+/** An envelope sealed for a peer, ready to be written to the outbox. */
+export interface SealedEnvelope {
+  envelopeId: string;
+  peer: string;
+  type: string;
+  jwe: string;
+  digest: string;
+  createdAt: Date;
+}
+
+export interface ChangeContext {
+  tx: Tx;
+  /** The time of this change, read once so every row of it agrees. */
+  at: Date;
+  /** Record what happened; at least one event per change. */
+  audit(...events: AuditEvent[]): void;
+  /** Deliver these envelopes to the peer once the transaction commits (with none: just wake the worker). */
+  send(...envelopes: SealedEnvelope[]): void;
+}
+
+export interface ChangeWriters {
+  appendAudit(tx: Tx, at: Date, events: readonly AuditEvent[]): Promise<void>;
+  appendOutbox(tx: Tx, at: Date, envelopes: readonly SealedEnvelope[]): Promise<void>;
+  /** Called after commit when envelopes were written, so delivery starts at once. */
+  onOutboxCommitted(): void;
+  /** Awaited after every commit: turns the change's queued audit records into leaves of the log. */
+  afterCommit?(): Promise<void>;
+}
+
+/**
+ * Every state change goes through here: the domain rows the caller writes, the outbox rows for the peer and the
+ * audit record, in one transaction. Either all of it is committed or none of it, so an action and its record
+ * (or its delivery) can never part, whatever crashes.
+ */
+export class ChangeRunner {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly writers: ChangeWriters,
+  ) {}
+
+  async run<T>(work: (change: ChangeContext) => Promise<T>): Promise<T> {
+    let wakeDelivery = false;
+    const result = await this.db.transaction().execute(async (tx) => {
+      const at = this.clock.now();
+      const events: AuditEvent[] = [];
+      const envelopes: SealedEnvelope[] = [];
+      const value = await work({
+        tx,
+        at,
+        audit: (...e) => void events.push(...e),
+        send: (...e) => {
+          envelopes.push(...e);
+          wakeDelivery = true;
+        },
+      });
+      if (events.length === 0) {
+        throw new LiaisonError("LIAISON_INTERNAL_UNAUDITED_CHANGE", 500, "a state change must record an audit event");
+      }
+      await this.writers.appendOutbox(tx, at, envelopes);
+      await this.writers.appendAudit(tx, at, events);
+      return value;
+    });
+    if (wakeDelivery) this.writers.onOutboxCommitted();
+    await this.writers.afterCommit?.();
+    return result;
+  }
+}

@@ -1,0 +1,77 @@
+import type { FastifyRequest } from "fastify";
+import type { App } from "../../http/app.ts";
+import { authorize } from "../../http/guards.ts";
+import type { PeerDirectory } from "../federation/peers.service.ts";
+import type { KeyRing } from "../keys/keys.service.ts";
+import { ConsistencyQuery, EventsQuery, InclusionQuery, LeavesQuery } from "./audit.schema.ts";
+import type { AuditService } from "./audit.service.ts";
+
+export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: PeerDirectory; party: string }) {
+  const { audit } = deps;
+  const tags = ["audit"];
+  // Who reads the log is the policy's call (audit-read: auditors and the administrator); refusals are audited.
+  const canRead = (request: FastifyRequest) =>
+    authorize(request, "audit.read", { type: "audit-log", id: deps.party, attributes: { party: deps.party } });
+  return (app: App) => {
+    app.get("/api/v1/audit/tree-head", { config: { auth: true }, schema: { tags } }, async (request) => {
+      await canRead(request);
+      return audit.treeHeadWithWitnesses();
+    });
+    app.get(
+      "/api/v1/audit/proof/inclusion",
+      { config: { auth: true }, schema: { tags, querystring: InclusionQuery } },
+      async (request) => {
+        await canRead(request);
+        return audit.inclusionProof(request.query.index, request.query.treeSize);
+      },
+    );
+    app.get(
+      "/api/v1/audit/proof/consistency",
+      { config: { auth: true }, schema: { tags, querystring: ConsistencyQuery } },
+      async (request) => {
+        await canRead(request);
+        return audit.consistencyProof(request.query.from, request.query.to);
+      },
+    );
+    app.get(
+      "/api/v1/audit/leaves",
+      { config: { auth: true }, schema: { tags, querystring: LeavesQuery } },
+      async (request) => {
+        await canRead(request);
+        return audit.leaves(request.query.start, request.query.end, request.query.view);
+      },
+    );
+    app.get(
+      "/api/v1/audit/events",
+      { config: { auth: true }, schema: { tags, querystring: EventsQuery } },
+      async (request) => {
+        await canRead(request);
+        const q = request.query;
+        return audit.events({
+          actor: q.actor,
+          action: q.action,
+          subject: q.subject,
+          from: q.from ? new Date(q.from) : undefined,
+          to: q.to ? new Date(q.to) : undefined,
+          before: q.before,
+          limit: q.limit,
+        });
+      },
+    );
+    app.get("/api/v1/audit/alerts", { config: { auth: true }, schema: { tags } }, async (request) => {
+      await canRead(request);
+      return audit.alerts();
+    });
+    // Keys that verify this log's heads and its witnesses' countersignatures (from the pinned descriptors).
+    app.get("/api/v1/audit/keys", { config: { auth: true }, schema: { tags } }, async (request) => {
+      await canRead(request);
+      await deps.peers.reload();
+      const sig = (keys: { use?: string }[]) => keys.filter((k) => k.use === "sig");
+      return {
+        party: deps.party,
+        keys: sig(deps.keys.publicJwks() as { use?: string }[]),
+        peers: deps.peers.list().map((p) => ({ party: p.party, keys: sig(p.descriptor.keys.keys) })),
+      };
+    });
+  };
+}

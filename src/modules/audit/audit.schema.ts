@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+const Size = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Base64Hash = z.base64().length(44);
+
+/** What a node signs about its own log: the payload of a `liaison-tree-head+jws`. */
+export const TreeHeadPayload = z.object({ treeSize: Size, rootHash: Base64Hash, timestamp: z.iso.datetime() }).strict();
+export type TreeHeadPayload = z.infer<typeof TreeHeadPayload>;
+
+/** What a witness signs about the origin's head: the payload of a `liaison-tree-head-witness+jws`. */
+export const CountersignaturePayload = z
+  .object({
+    origin: z.string(),
+    witness: z.string(),
+    treeSize: Size,
+    rootHash: Base64Hash,
+    timestamp: z.iso.datetime(),
+    witnessedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CountersignaturePayload = z.infer<typeof CountersignaturePayload>;
+
+/** `audit.tree-head`: a new head with consistency proofs from each head the witness may hold as its latest. */
+export const TreeHeadEnvelopeBody = z
+  .object({
+    signed: z.string().max(4096),
+    proofs: z.array(z.object({ from: Size, path: z.array(Base64Hash).max(128) }).strict()).max(16),
+  })
+  .strict();
+export type TreeHeadEnvelopeBody = z.infer<typeof TreeHeadEnvelopeBody>;
+
+/** `audit.countersignature`: the witness's signature over a head, or its refusal with the reason. */
+export const CountersignatureEnvelopeBody = z
+  .object({
+    treeSize: Size,
+    rootHash: z.string().max(64),
+    countersigned: z.string().max(4096).optional(),
+    refused: z
+      .object({ kind: z.string().max(64), detail: z.string().max(1000) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((b) => (b.countersigned === undefined) !== (b.refused === undefined), "either countersigned or refused");
+export type CountersignatureEnvelopeBody = z.infer<typeof CountersignatureEnvelopeBody>;
+
+const IndexParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const InclusionQuery = z.object({ index: IndexParam, treeSize: IndexParam.optional() }).strict();
+export const ConsistencyQuery = z.object({ from: IndexParam, to: IndexParam.optional() }).strict();
+export const LeavesQuery = z
+  .object({
+    start: IndexParam,
+    end: IndexParam,
+    /** `compact` leaves out the parsed event (the verifier needs only the bytes): half the bytes on the wire. */
+    view: z.enum(["full", "compact"]).default("full"),
+  })
+  .strict();
+export const EventsQuery = z
+  .object({
+    actor: z.string().max(200).optional(),
+    action: z.string().max(200).optional(),
+    subject: z.string().max(500).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    before: IndexParam.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+/** Longest page of leaves one request returns. */
+export const MAX_LEAVES_PER_PAGE = 1000;

@@ -1,0 +1,153 @@
+import type { ComplianceInput } from "../compliance/compliance.types.ts";
+import type { CheckedAttachment } from "./exchange.attachments.ts";
+import type { Entity } from "./exchange.entities.ts";
+import type { ExchangeMessagesTable, ExchangeThreadsTable } from "./exchange.repository.ts";
+import type { AddMessageRequest, MessageEnvelopeBody } from "./exchange.schema.ts";
+
+/** Words that search should find besides the text: names, numbers and references from the entities. */
+export function searchTextOf(text: string, entities: readonly Record<string, unknown>[]): string {
+  const values: string[] = [text];
+  for (const entity of entities) {
+    for (const [key, value] of Object.entries(entity)) {
+      if (key === "type") continue;
+      if (typeof value === "string") values.push(value);
+      else if (Array.isArray(value)) values.push(...value.filter((v): v is string => typeof v === "string"));
+    }
+  }
+  return values.join(" ");
+}
+
+export const gradingCode = (g: { source: string; information: string } | undefined | null) =>
+  g ? `${g.source}${g.information}` : null;
+
+export function parseGrading(code: string | null) {
+  if (!code) return null;
+  return { source: code[0], information: code[1] } as NonNullable<MessageEnvelopeBody["message"]["grading"]>;
+}
+
+/** The row for a message this node sends, before the gate's outcome decides its status. */
+export function outboundMessageRow(args: {
+  id: string;
+  threadId: string;
+  input: AddMessageRequest;
+  fromAgency: string;
+  toAgency: string | null;
+  sentBy: string;
+  at: Date;
+}): ExchangeMessagesTable {
+  const { input } = args;
+  const entities = (input.entities ?? []) as Entity[];
+  return {
+    id: args.id,
+    thread_id: args.threadId,
+    envelope_id: null,
+    direction: "outbound",
+    kind: input.kind,
+    status: "queued",
+    text: input.text,
+    search_text: searchTextOf(input.text, entities as unknown as Record<string, unknown>[]),
+    entities,
+    tlp: input.tlp,
+    permitted_use: input.permittedUse,
+    handling_note: input.handlingNote ?? null,
+    legal_bases: input.legalBases,
+    personal_data: input.personalData,
+    data_subjects: input.dataSubjects ?? [],
+    grading: gradingCode(input.grading),
+    retention_until: input.retentionUntil ?? null,
+    priority: input.priority ?? null,
+    from_agency: args.fromAgency,
+    to_agency: args.toAgency,
+    sent_by: args.sentBy,
+    recipients: input.recipients ?? [],
+    response_type: input.responseType ?? null,
+    refusal_reason: input.refusalReason ?? null,
+    refers_to: input.refersTo ?? null,
+    consent_granted: input.consentGranted ?? null,
+    onward_recipient: input.onwardRecipient ?? null,
+    decision: null,
+    approval_id: null,
+    withdrawn_at: null,
+    withdrawal_confirmed_at: null,
+    created_at: args.at,
+  };
+}
+
+const isoDate = (value: string | Date | null) =>
+  value === null ? null : typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+
+/** What travels: the thread header and the message with its caveats and attachments (plaintext, inside the JWE). */
+export function envelopeBodyOf(
+  thread: Pick<ExchangeThreadsTable, "id" | "lane" | "subject" | "from_agency" | "to_agency">,
+  message: ExchangeMessagesTable,
+  attachments: (Omit<CheckedAttachment, "bytes"> & { id: string; bytes: Buffer })[],
+): MessageEnvelopeBody {
+  return {
+    thread: {
+      id: thread.id,
+      lane: thread.lane as MessageEnvelopeBody["thread"]["lane"],
+      subject: thread.subject,
+      fromAgency: thread.from_agency,
+      toAgency: thread.to_agency,
+    },
+    message: {
+      id: message.id,
+      kind: message.kind as MessageEnvelopeBody["message"]["kind"],
+      text: message.text,
+      priority: message.priority as MessageEnvelopeBody["message"]["priority"],
+      fromAgency: message.from_agency,
+      toAgency: message.to_agency,
+      sentBy: message.sent_by,
+      entities: message.entities as Record<string, unknown>[],
+      attachments: attachments.map((a) => ({
+        id: a.id,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        sha256: a.sha256,
+        content: a.bytes.toString("base64"),
+      })),
+      tlp: message.tlp as MessageEnvelopeBody["message"]["tlp"],
+      permittedUse: message.permitted_use as MessageEnvelopeBody["message"]["permittedUse"],
+      handlingNote: message.handling_note,
+      legalBases: message.legal_bases as string[],
+      personalData: message.personal_data,
+      dataSubjects: message.data_subjects as string[],
+      grading: parseGrading(message.grading),
+      retentionUntil: isoDate(message.retention_until),
+      recipients: message.recipients as string[],
+      responseType: message.response_type,
+      refusalReason: message.refusal_reason,
+      refersTo: message.refers_to,
+      consentGranted: message.consent_granted,
+      onwardRecipient: message.onward_recipient,
+    },
+  };
+}
+
+/** The gate's input for an outbound message: a request asks, everything else discloses. */
+export function complianceInputOf(args: {
+  input: AddMessageRequest;
+  to: string;
+  fromAgency: string;
+  toAgency: string | null;
+  lane: string;
+}): ComplianceInput {
+  const { input } = args;
+  return {
+    kind: input.kind === "request" ? "request" : "disclosure",
+    to: args.to,
+    fromAgency: args.fromAgency,
+    toAgency: args.toAgency ?? undefined,
+    lane: args.lane,
+    legalBases: input.legalBases,
+    personalData: input.personalData,
+    purpose: input.purpose,
+    intendedUse: input.intendedUse ?? "intelligence",
+    mistreatmentRisk: input.mistreatmentRisk,
+    grading: input.grading,
+    tlp: input.tlp,
+    permittedUse: input.permittedUse,
+    h1Waived: input.h1Waived,
+  };
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import type { App } from "../../http/app.ts";
+import { principalOf } from "../../http/guards.ts";
+import { decryptAttachment } from "./exchange.attachments.ts";
+import { exchangeError } from "./exchange.errors.ts";
+import { findAttachment, findMessage, findThread } from "./exchange.repository.ts";
+import {
+  AddMessageRequest,
+  AssignRequest,
+  CreateThreadRequest,
+  ListThreadsQuery,
+  SearchQuery,
+  ThreadIdParams,
+} from "./exchange.schema.ts";
+import { searchMessages } from "./exchange.search.ts";
+import type { ExchangeService } from "./exchange.service.ts";
+import { exchangeStats } from "./exchange.stats.ts";
+import type { ExchangeThreads } from "./exchange.threads.ts";
+import { canRead } from "./exchange.visibility.ts";
+
+const tags = ["exchange"];
+
+export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThreads) {
+  return (app: App) => {
+    app.post(
+      "/api/v1/threads",
+      { config: { auth: true }, schema: { tags, body: CreateThreadRequest } },
+      async (request, reply) => {
+        const result = await exchange.createThread(request.body, principalOf(request), String(request.id));
+        return reply.status(201).send(result);
+      },
+    );
+    app.get(
+      "/api/v1/threads",
+      { config: { auth: true }, schema: { tags, querystring: ListThreadsQuery } },
+      async (request) => ({ items: await threads.list(principalOf(request), request.query) }),
+    );
+    app.get(
+      "/api/v1/threads/:id",
+      { config: { auth: true }, schema: { tags, params: ThreadIdParams } },
+      async (request) => threads.get(request.params.id, principalOf(request)),
+    );
+    app.post(
+      "/api/v1/threads/:id/messages",
+      { config: { auth: true }, schema: { tags, params: ThreadIdParams, body: AddMessageRequest } },
+      async (request, reply) => {
+        const result = await exchange.addMessage(
+          request.params.id,
+          request.body,
+          principalOf(request),
+          String(request.id),
+        );
+        return reply.status(201).send(result);
+      },
+    );
+    app.post(
+      "/api/v1/threads/:id/assign",
+      { config: { auth: true }, schema: { tags, params: ThreadIdParams, body: AssignRequest } },
+      async (request) => threads.assign(request.params.id, request.body, principalOf(request)),
+    );
+    app.post(
+      "/api/v1/threads/:id/read",
+      { config: { auth: true }, schema: { tags, params: ThreadIdParams } },
+      async (request) => {
+        const principal = principalOf(request);
+        await threads.get(request.params.id, principal);
+        return { marked: true };
+      },
+    );
+    app.get(
+      "/api/v1/attachments/:id",
+      { config: { auth: true }, schema: { tags, params: z.object({ id: z.uuid() }) } },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const attachment = await findAttachment(exchange.deps.db, request.params.id);
+        const message = attachment ? await findMessage(exchange.deps.db, attachment.message_id) : undefined;
+        const thread = message ? await findThread(exchange.deps.db, message.thread_id) : undefined;
+        if (!attachment || !message || !thread || !canRead(principal, message, thread, exchange.deps.clock.now()))
+          throw exchangeError("ATTACHMENT_NOT_FOUND", 404, `no attachment ${request.params.id}`);
+        const bytes = decryptAttachment(exchange.deps.attachmentKey, attachment.id, attachment);
+        return reply
+          .header("content-type", attachment.content_type)
+          .header("content-disposition", `attachment; filename="${attachment.name.replace(/"/g, "")}"`)
+          .header("x-content-sha256", attachment.sha256)
+          .send(bytes);
+      },
+    );
+    app.get(
+      "/api/v1/notifications",
+      {
+        config: { auth: true },
+        schema: { tags, querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+      },
+      async (request) => ({ items: await threads.notifications(principalOf(request), request.query.limit) }),
+    );
+    app.get(
+      "/api/v1/exchange/search",
+      { config: { auth: true }, schema: { tags, querystring: SearchQuery } },
+      async (request) => {
+        const principal = principalOf(request);
+        exchange.authorize(principal, "search", "search", exchange.requireAgency(principal));
+        return { items: await searchMessages(exchange.deps.db, principal, request.query) };
+      },
+    );
+    app.get("/api/v1/exchange/stats", { config: { auth: true }, schema: { tags } }, async (request) => {
+      exchange.requireAgency(principalOf(request));
+      return exchangeStats(exchange.deps.db, exchange.deps.clock.now());
+    });
+  };
+}

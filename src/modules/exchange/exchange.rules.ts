@@ -1,0 +1,35 @@
+import type { Db } from "../../db/database.ts";
+import { exchangeError } from "./exchange.errors.ts";
+import { type ExchangeThreadsTable, findMessage } from "./exchange.repository.ts";
+import { type AddMessageRequest, GATED_KINDS } from "./exchange.schema.ts";
+
+/** Kind-specific rules, checked before anything is sealed or stored. */
+export async function checkKindRules(db: Db, thread: ExchangeThreadsTable, isNew: boolean, input: AddMessageRequest) {
+  if (input.kind === "response" && !input.responseType)
+    throw exchangeError("RESPONSE_TYPE_REQUIRED", 400, "a response says whether it is full, partial or a refusal");
+  if (input.responseType === "refusal" && !input.refusalReason)
+    throw exchangeError("REFUSAL_REASON_REQUIRED", 400, "a refusal needs a reason");
+  if (input.kind === "consent-decision" && input.consentGranted === undefined)
+    throw exchangeError("CONSENT_DECISION_REQUIRED", 400, "a consent decision says consentGranted true or false");
+  if (GATED_KINDS.includes(input.kind) && input.tlp === "TLP:RED" && (input.recipients ?? []).length === 0)
+    throw exchangeError("RECIPIENTS_REQUIRED", 400, "TLP:RED is for named recipients: list them in recipients");
+  if (isNew) return;
+  const needsTarget: Record<string, "outbound" | "inbound"> = {
+    withdrawal: "outbound",
+    "consent-request": "inbound",
+    "consent-decision": "inbound",
+  };
+  const direction = needsTarget[input.kind];
+  if (!direction && !input.refersTo) return;
+  if (!input.refersTo) throw exchangeError("REFERS_TO_REQUIRED", 400, `a ${input.kind} names the message it concerns`);
+  const target = await findMessage(db, input.refersTo);
+  if (!target || target.thread_id !== thread.id || (direction && target.direction !== direction)) {
+    throw exchangeError("REFERS_TO_INVALID", 400, `refersTo must name a ${direction ?? ""} message of this thread`);
+  }
+  if (input.kind === "withdrawal" && !target.envelope_id)
+    throw exchangeError("REFERS_TO_INVALID", 400, "only a message that was sent can be withdrawn");
+  if (input.kind === "withdrawal" && (target.withdrawn_at || target.kind === "withdrawal"))
+    throw exchangeError("ALREADY_WITHDRAWN", 409, "that message is already withdrawn");
+  if (input.kind === "consent-decision" && target.kind !== "consent-request")
+    throw exchangeError("REFERS_TO_INVALID", 400, "a consent decision answers a consent-request");
+}

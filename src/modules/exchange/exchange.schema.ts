@@ -1,0 +1,185 @@
+import { z } from "zod";
+import { PartyCode } from "../../core/party.ts";
+import { Entity } from "./exchange.entities.ts";
+
+/** Vocabularies of shared/domain: lanes (agencies.json), TLP 2.0, H0-H3, Admiralty 6x6 (handling.json). */
+export const Lane = z.enum(["drugs", "organised-crime", "cyber", "fraud-immigration", "security"]);
+export const Tlp = z.enum(["TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN", "TLP:CLEAR"]);
+export const PermittedUse = z.enum(["H0", "H1", "H2", "H3"]);
+export const Priority = z.enum(["urgent", "high", "routine"]);
+export const Grading = z.object({
+  source: z.enum(["A", "B", "C", "D", "E", "F"]),
+  information: z.enum(["1", "2", "3", "4", "5", "6"]),
+});
+export const MistreatmentRisk = z.object({
+  level: z.enum(["none", "mitigable", "substantial", "undetermined"]),
+  mitigations: z.array(z.string().min(1).max(500)).max(20).optional(),
+});
+
+export const MESSAGE_KINDS = [
+  "request",
+  "response",
+  "disclosure",
+  "alert",
+  "acknowledgement",
+  "consent-request",
+  "consent-decision",
+  "withdrawal",
+] as const;
+export const MessageKind = z.enum(MESSAGE_KINDS);
+export type MessageKind = z.infer<typeof MessageKind>;
+/** Kinds that carry information to the other party, so the compliance gate decides them. */
+export const GATED_KINDS: readonly MessageKind[] = ["request", "response", "disclosure", "alert"];
+
+export const MESSAGE_TEXT_MAX = 20_000;
+
+export const AttachmentInput = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\\0]+$/, "a file name, without directories"),
+  contentType: z.string().min(1).max(100),
+  /** The file, base64-encoded. */
+  content: z.base64(),
+});
+export type AttachmentInput = z.infer<typeof AttachmentInput>;
+
+const caveatFields = {
+  tlp: Tlp,
+  permittedUse: z.array(PermittedUse).min(1).max(4),
+  /** Free text for H3. */
+  handlingNote: z.string().max(1000).optional(),
+  legalBases: z.array(z.string().min(1).max(64)).max(10).default([]),
+  personalData: z.boolean(),
+  dataSubjects: z.array(z.string().min(1).max(200)).max(100).optional(),
+  purpose: z.string().max(1000).optional(),
+  intendedUse: z.enum(["intelligence", "evidence"]).optional(),
+  /** The originator waives H1 (information on the police channel otherwise carries it). */
+  h1Waived: z.boolean().optional(),
+  mistreatmentRisk: MistreatmentRisk.optional(),
+  grading: Grading.optional(),
+  retentionUntil: z.iso.date().optional(),
+  /** For TLP:RED: the usernames at the receiving party allowed to read. */
+  recipients: z.array(z.string().min(1).max(100)).max(50).optional(),
+};
+
+export const MessageInput = z.object({
+  kind: MessageKind,
+  text: z.string().trim().max(MESSAGE_TEXT_MAX).default(""),
+  priority: Priority.optional(),
+  toAgency: z.string().min(1).max(64).optional(),
+  entities: z.array(Entity).max(200).optional(),
+  attachments: z.array(AttachmentInput).max(10).optional(),
+  /** For response: how much of the request it answers; a refusal needs a reason. */
+  responseType: z.enum(["full", "partial", "refusal"]).optional(),
+  refusalReason: z.string().min(1).max(1000).optional(),
+  /** The message this one answers, withdraws or decides on. */
+  refersTo: z.uuid().optional(),
+  /** For consent-decision. */
+  consentGranted: z.boolean().optional(),
+  /** For consent-request: to whom the information would be disclosed onward. */
+  onwardRecipient: z.string().min(1).max(200).optional(),
+  ...caveatFields,
+});
+/** Control messages (acknowledgement, withdrawal, consent) need no caveats: they carry no information. */
+export const AddMessageRequest = MessageInput.extend({
+  tlp: Tlp.default("TLP:AMBER"),
+  permittedUse: z.array(PermittedUse).min(1).max(4).default(["H0"]),
+  personalData: z.boolean().default(false),
+});
+export type AddMessageRequest = z.infer<typeof AddMessageRequest>;
+
+export const CreateThreadRequest = z.object({
+  lane: Lane,
+  subject: z.string().trim().min(1, "subject must not be empty").max(300),
+  to: PartyCode,
+  toAgency: z.string().min(1).max(64).optional(),
+  message: MessageInput.extend({
+    kind: z.enum(["request", "disclosure", "alert"]),
+    priority: Priority,
+  }),
+});
+export type CreateThreadRequest = z.infer<typeof CreateThreadRequest>;
+
+export const AssignRequest = z.object({
+  agency: z.string().min(1).max(64),
+  assignee: z.string().min(1).max(100).optional(),
+});
+
+export const ListThreadsQuery = z.object({
+  direction: z.enum(["inbound", "outbound"]).optional(),
+  lane: Lane.optional(),
+  priority: Priority.optional(),
+  unassigned: z.stringbool().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListThreadsQuery = z.infer<typeof ListThreadsQuery>;
+
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(500),
+  lane: Lane.optional(),
+  party: PartyCode.optional(),
+  agency: z.string().max(64).optional(),
+  priority: Priority.optional(),
+  status: z.string().max(40).optional(),
+  tlp: Tlp.optional(),
+  /** Only threads whose respond-by falls before this instant. */
+  dueBefore: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type SearchQuery = z.infer<typeof SearchQuery>;
+
+export const ThreadIdParams = z.object({ id: z.uuid() });
+
+/** The body of an `exchange.message` envelope: the thread header travels with every message. */
+export const MessageEnvelopeBody = z
+  .object({
+    thread: z.object({
+      id: z.uuid(),
+      lane: Lane,
+      subject: z.string().min(1).max(300),
+      fromAgency: z.string().nullable(),
+      toAgency: z.string().nullable(),
+    }),
+    message: z.object({
+      id: z.uuid(),
+      kind: MessageKind,
+      text: z.string().max(MESSAGE_TEXT_MAX),
+      priority: Priority.nullable(),
+      fromAgency: z.string().nullable(),
+      toAgency: z.string().nullable(),
+      sentBy: z.string(),
+      entities: z.array(z.record(z.string(), z.unknown())),
+      attachments: z.array(
+        z.object({
+          id: z.uuid(),
+          name: z.string(),
+          contentType: z.string(),
+          size: z.number().int(),
+          sha256: z.string(),
+          content: z.base64(),
+        }),
+      ),
+      tlp: Tlp,
+      permittedUse: z.array(PermittedUse),
+      handlingNote: z.string().nullable(),
+      legalBases: z.array(z.string()),
+      personalData: z.boolean(),
+      dataSubjects: z.array(z.string()),
+      grading: Grading.nullable(),
+      retentionUntil: z.string().nullable(),
+      recipients: z.array(z.string()),
+      responseType: z.string().nullable(),
+      refusalReason: z.string().nullable(),
+      refersTo: z.uuid().nullable(),
+      consentGranted: z.boolean().nullable(),
+      onwardRecipient: z.string().nullable(),
+    }),
+  })
+  .strict();
+export type MessageEnvelopeBody = z.infer<typeof MessageEnvelopeBody>;
+
+export const WithdrawalConfirmedBody = z
+  .object({ threadId: z.uuid(), messageId: z.uuid(), withdrawalId: z.uuid() })
+  .strict();

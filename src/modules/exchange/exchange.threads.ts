@@ -1,0 +1,210 @@
+import { uuidv7 } from "../../core/ids.ts";
+import type { Principal } from "../identity/principal.ts";
+import { parseGrading } from "./exchange.compose.ts";
+import { exchangeError } from "./exchange.errors.ts";
+import {
+  findThread,
+  listAttachmentMeta,
+  listThreadMessages,
+  markRead,
+  readsBy,
+  updateThread,
+} from "./exchange.repository.ts";
+import type { ListThreadsQuery } from "./exchange.schema.ts";
+import { agencyOf, type ExchangeService } from "./exchange.service.ts";
+import { canRead, threadVisibleTo } from "./exchange.visibility.ts";
+
+/** Reading, triage and assignment of threads; what is shown is filtered by the same rules as search. */
+export class ExchangeThreads {
+  constructor(private readonly service: ExchangeService) {}
+
+  private get deps() {
+    return this.service.deps;
+  }
+
+  async list(principal: Principal, query: ListThreadsQuery) {
+    this.service.requireAgency(principal);
+    let q = this.deps.db
+      .selectFrom("exchange_threads as t")
+      .selectAll("t")
+      .where(threadVisibleTo(principal))
+      // Least time left first, threads without a clock last: the order of the (direction, respond_by, id) index.
+      .orderBy("t.respond_by", (ob) => ob.asc().nullsLast())
+      .orderBy("t.id")
+      .limit(query.limit);
+    if (query.direction) q = q.where("t.direction", "=", query.direction);
+    if (query.lane) q = q.where("t.lane", "=", query.lane);
+    if (query.priority) q = q.where("t.priority", "=", query.priority);
+    // Untriaged: not yet routed to an agency of this party.
+    if (query.unassigned) q = q.where("t.assigned_agency", "is", null);
+    const rows = await q.execute();
+    const now = this.deps.clock.now().getTime();
+    return rows.map((t) => ({
+      ...this.service.threadView(t),
+      msLeft: t.respond_by && !t.responded_at ? t.respond_by.getTime() - now : null,
+    }));
+  }
+
+  /** One thread with the messages this principal may read; reading marks them read. */
+  async get(id: string, principal: Principal) {
+    this.service.requireAgency(principal);
+    const thread = await findThread(this.deps.db, id);
+    const visible = thread
+      ? await this.deps.db
+          .selectFrom("exchange_threads as t")
+          .select("t.id")
+          .where("t.id", "=", id)
+          .where(threadVisibleTo(principal))
+          .executeTakeFirst()
+      : undefined;
+    if (!thread || !visible) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${id}`);
+    this.service.authorize(principal, "thread.read", id, agencyOf(thread));
+    const rows = await listThreadMessages(this.deps.db, id);
+    const readable = rows.filter((m) => canRead(principal, m, thread, this.deps.clock.now()));
+    const attachments = await listAttachmentMeta(
+      this.deps.db,
+      readable.map((m) => m.id),
+    );
+    const reads = await readsBy(
+      this.deps.db,
+      readable.map((m) => m.id),
+      principal.id,
+    );
+    await this.markRead(
+      id,
+      principal,
+      readable.map((m) => m.id).filter((m) => !reads.has(m)),
+    );
+    const now = this.deps.clock.now();
+    const messages = rows.map((m) => {
+      // Withdrawn content stays hidden by default; the receiver sees only that something was withdrawn.
+      if (m.direction === "inbound" && m.withdrawn_at)
+        return { id: m.id, kind: m.kind, status: "withdrawn", withdrawnAt: m.withdrawn_at, createdAt: m.created_at };
+      if (!readable.includes(m)) return null;
+      return {
+        id: m.id,
+        kind: m.kind,
+        direction: m.direction,
+        status: m.direction === "outbound" && m.status === "sent" ? (m.outbox_status ?? "queued") : m.status,
+        envelopeId: m.envelope_id,
+        deliveredAt: m.delivered_at ?? null,
+        readAt: reads.get(m.id) ?? (m.direction === "inbound" ? now : null),
+        text: m.text,
+        priority: m.priority,
+        fromAgency: m.from_agency,
+        toAgency: m.to_agency,
+        sentBy: m.sent_by,
+        entities: m.entities,
+        attachments: attachments
+          .filter((a) => a.message_id === m.id)
+          .map((a) => ({ id: a.id, name: a.name, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
+        tlp: m.tlp,
+        permittedUse: m.permitted_use,
+        handlingNote: m.handling_note,
+        legalBases: m.legal_bases,
+        personalData: m.personal_data,
+        dataSubjects: m.data_subjects,
+        grading: parseGrading(m.grading),
+        retentionUntil: m.retention_until,
+        recipients: m.recipients,
+        responseType: m.response_type,
+        refusalReason: m.refusal_reason,
+        refersTo: m.refers_to,
+        consentGranted: m.consent_granted,
+        onwardRecipient: m.onward_recipient,
+        decision: m.decision,
+        approvalId: m.approval_id,
+        withdrawnAt: m.withdrawn_at,
+        withdrawalConfirmedAt: m.withdrawal_confirmed_at,
+        createdAt: m.created_at,
+      };
+    });
+    const now2 = now.getTime();
+    return {
+      ...this.service.threadView(thread),
+      msLeft: thread.respond_by && !thread.responded_at ? thread.respond_by.getTime() - now2 : null,
+      messages: messages.filter((m) => m !== null),
+    };
+  }
+
+  /** Read receipts stay on this node: they are the reader's own state, not the other party's business. */
+  async markRead(threadId: string, principal: Principal, messageIds?: string[]) {
+    let ids = messageIds;
+    if (!ids) {
+      const thread = await findThread(this.deps.db, threadId);
+      if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
+      const rows = await listThreadMessages(this.deps.db, threadId);
+      ids = rows.filter((m) => canRead(principal, m, thread, this.deps.clock.now())).map((m) => m.id);
+    }
+    if (ids.length === 0) return 0;
+    const readIds = ids;
+    return this.deps.changes.run(async (change) => {
+      const count = await markRead(change.tx, readIds, principal.id, change.at);
+      change.audit({
+        actor: principal.id,
+        action: "exchange.thread.read",
+        subject: threadId,
+        outcome: "success",
+        details: { messages: count },
+      });
+      return count;
+    });
+  }
+
+  /** Triage: a liaison officer routes an inbound thread to an agency of this party and, optionally, an analyst. */
+  async assign(threadId: string, body: { agency: string; assignee?: string | undefined }, principal: Principal) {
+    this.service.requireAgency(principal);
+    const thread = await findThread(this.deps.db, threadId);
+    if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
+    this.service.authorize(principal, "thread.assign", threadId, agencyOf(thread));
+    if (principal.role !== "liaison-officer")
+      throw exchangeError("ASSIGN_FORBIDDEN", 403, "only liaison officers triage and assign threads");
+    if (thread.direction !== "inbound")
+      throw exchangeError("ASSIGN_OUTBOUND", 409, "only inbound threads are triaged; this one was sent from here");
+    this.service.checkAgency(body.agency, this.deps.party, "agency");
+    await this.deps.changes.run(async (change) => {
+      await updateThread(change.tx, threadId, { assigned_agency: body.agency, assignee: body.assignee ?? null });
+      if (body.assignee) {
+        await change.tx
+          .insertInto("exchange_notifications")
+          .values({
+            id: uuidv7(change.at.getTime()),
+            recipient: body.assignee,
+            thread_id: threadId,
+            kind: `assigned-${uuidv7()}`,
+            text: `assigned to you: ${thread.subject}`,
+            created_at: change.at,
+            read_at: null,
+          })
+          .execute();
+      }
+      change.audit({
+        actor: principal.id,
+        action: "exchange.thread.assign",
+        subject: threadId,
+        outcome: "success",
+        details: { agency: body.agency, assignee: body.assignee ?? null },
+      });
+    });
+    const updated = await findThread(this.deps.db, threadId);
+    return this.service.threadView(updated ?? thread);
+  }
+
+  async notifications(principal: Principal, limit = 100) {
+    return this.deps.db
+      .selectFrom("exchange_notifications")
+      .select([
+        "id",
+        "recipient",
+        "thread_id as threadId",
+        "kind",
+        "text",
+        "created_at as createdAt",
+        "read_at as readAt",
+      ])
+      .where("recipient", "in", [principal.id, `role:${principal.role}`])
+      .orderBy("created_at", "desc")
+      .limit(limit)
+      .execute();
+  }
+}

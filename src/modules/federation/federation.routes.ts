@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { badRequest, LiaisonError } from "../../core/errors.ts";
+import type { App } from "../../http/app.ts";
+import { authorizeNodeOperation } from "../../http/guards.ts";
+import type { FederationClient } from "./federation.client.ts";
+import { EnvelopeBatchRequest } from "./federation.schema.ts";
+import type { FederationService } from "./federation.service.ts";
+import type { InboxService } from "./inbox.service.ts";
+
+export interface FederationRoutesDeps {
+  federation: FederationService;
+  inbox: InboxService;
+  client: FederationClient;
+  maxBodyBytes: number;
+  maxBatchEnvelopes: number;
+}
+
+export function federationRoutes(deps: FederationRoutesDeps) {
+  return (app: App) => {
+    app.get("/federation/v1/descriptor", { schema: { tags: ["federation"] } }, async () =>
+      deps.federation.descriptor(),
+    );
+
+    // Unauthenticated at the HTTP level on purpose: every envelope proves its sender by its signature, and
+    // mutual TLS (when configured) guards the transport.
+    app.post(
+      "/federation/v1/envelopes",
+      { bodyLimit: deps.maxBodyBytes, schema: { tags: ["federation"], body: EnvelopeBatchRequest } },
+      async (request) => {
+        if (request.body.envelopes.length > deps.maxBatchEnvelopes) {
+          throw new LiaisonError(
+            "LIAISON_FEDERATION_BATCH_TOO_LARGE",
+            413,
+            `a batch may hold at most ${deps.maxBatchEnvelopes} envelopes`,
+          );
+        }
+        return { results: await deps.inbox.receiveBatch(request.body.envelopes, String(request.id)) };
+      },
+    );
+
+    app.get(
+      "/api/v1/federation/envelopes/:envelopeId",
+      { config: { auth: true }, schema: { tags: ["federation"], params: z.object({ envelopeId: z.uuid() }) } },
+      async (request) => {
+        await authorizeNodeOperation(request, "envelope.read");
+        return deps.federation.envelope(request.params.envelopeId);
+      },
+    );
+
+    app.get(
+      "/api/v1/federation/peers",
+      { config: { auth: true }, schema: { tags: ["federation"] } },
+      async (request) => {
+        await authorizeNodeOperation(request, "peer.manage");
+        return { items: await deps.federation.listPeers() };
+      },
+    );
+
+    app.post(
+      "/api/v1/federation/peers",
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["federation"],
+          body: z.union([z.object({ descriptor: z.record(z.string(), z.unknown()) }), z.object({ url: z.url() })]),
+        },
+      },
+      async (request, reply) => {
+        const principal = await authorizeNodeOperation(request, "peer.manage");
+        const body = request.body;
+        const descriptor =
+          "descriptor" in body
+            ? body.descriptor
+            : await deps.client
+                .fetchJson(new URL("/federation/v1/descriptor", body.url).toString())
+                .catch((error: Error) => {
+                  throw badRequest(
+                    "LIAISON_FEDERATION_DESCRIPTOR_UNREACHABLE",
+                    `cannot fetch descriptor: ${error.message}`,
+                  );
+                });
+        const pinned = await deps.federation.pinPeer(descriptor, { id: principal.id, requestId: String(request.id) });
+        return reply.status(201).send(pinned);
+      },
+    );
+
+    app.get(
+      "/api/v1/federation/outbox",
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["federation"],
+          querystring: z.object({
+            status: z.enum(["pending", "delivered", "dead"]).default("pending"),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+          }),
+        },
+      },
+      async (request) => {
+        await authorizeNodeOperation(request, "outbox.manage");
+        return { items: await deps.federation.listOutbox(request.query.status, request.query.limit) };
+      },
+    );
+
+    app.post(
+      "/api/v1/federation/outbox/retry",
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["federation"],
+          body: z.union([z.object({ envelopeIds: z.array(z.uuid()).min(1) }), z.object({ all: z.literal(true) })]),
+        },
+      },
+      async (request) => {
+        const principal = await authorizeNodeOperation(request, "outbox.manage");
+        const ids = "all" in request.body ? ("all" as const) : request.body.envelopeIds;
+        const retried = await deps.federation.retryDeadLetters(ids, {
+          id: principal.id,
+          requestId: String(request.id),
+        });
+        return { retried };
+      },
+    );
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Federation module: owns the node's relations with its peers — pinned descriptors, the outbox and its delivery,
+ * the idempotent inbox, and signed receipts. Other modules send through `prepare` + `ChangeContext.send` and
+ * receive by registering an EnvelopeHandler for their envelope types.
+ */
+import type { NodeConfig } from "../../config/config.schema.ts";
+import type { Clock } from "../../core/clock.ts";
+import { type EnvelopePayload, envelopeDigest } from "../../core/envelope.ts";
+import { notFound } from "../../core/errors.ts";
+import { uuidv7 } from "../../core/ids.ts";
+import type { ChangeRunner, SealedEnvelope } from "../../db/changes.ts";
+import type { Db } from "../../db/database.ts";
+import type { KeyRing } from "../keys/keys.service.ts";
+import { sealEnvelope } from "./envelope-crypto.ts";
+import type { Descriptor } from "./federation.schema.ts";
+import { findInboxEnvelope } from "./inbox.repository.ts";
+import { findOutboxEnvelope, listAttempts, listOutbox, retryDeadLetters } from "./outbox.repository.ts";
+import type { PeerDirectory } from "./peers.service.ts";
+
+export interface FederationServiceDeps {
+  config: NodeConfig;
+  db: Db;
+  clock: Clock;
+  keys: KeyRing;
+  peers: PeerDirectory;
+  changes: ChangeRunner;
+}
+
+export interface Actor {
+  id: string;
+  requestId?: string | undefined;
+}
+
+export class FederationService {
+  constructor(private readonly deps: FederationServiceDeps) {}
+
+  descriptor(): Descriptor {
+    const { config, keys } = this.deps;
+    return {
+      party: config.party,
+      name: config.name,
+      baseUrl: config.baseUrl,
+      keys: { keys: keys.publicJwks() as Descriptor["keys"]["keys"] },
+    };
+  }
+
+  /** Sign and encrypt a payload for a pinned peer. Done before the transaction: crypto need not hold locks. */
+  async prepare(to: string, type: string, body: Record<string, unknown>, version = 1): Promise<SealedEnvelope> {
+    const peer = await this.deps.peers.require(to);
+    const createdAt = this.deps.clock.now();
+    const payload: EnvelopePayload = {
+      id: uuidv7(createdAt.getTime()),
+      type,
+      version,
+      from: this.deps.config.party,
+      to,
+      createdAt: createdAt.toISOString(),
+      body,
+    };
+    const jwe = await sealEnvelope(payload, this.deps.keys.signing, peer.encryptionKey);
+    return { envelopeId: payload.id, peer: to, type, jwe, digest: envelopeDigest(jwe), createdAt };
+  }
+
+  async pinPeer(descriptor: unknown, actor: Actor): Promise<Descriptor> {
+    const pinned = await this.deps.peers.pin(descriptor, this.deps.clock.now());
+    await this.deps.changes.run(async (change) => {
+      change.audit({
+        actor: actor.id,
+        action: "peer.pin",
+        subject: pinned.party,
+        outcome: "success",
+        requestId: actor.requestId,
+        details: { baseUrl: pinned.baseUrl, kids: pinned.keys.keys.map((k) => k.kid) },
+      });
+    });
+    return pinned;
+  }
+
+  /** Pinned peers with the state of delivery to each. */
+  async listPeers() {
+    const stats = await this.deps.db
+      .selectFrom("outbox")
+      .select([
+        "peer",
+        "status",
+        (eb) => eb.fn.countAll<number>().as("count"),
+        (eb) => eb.fn.max("delivered_at").as("lastDeliveredAt"),
+      ])
+      .groupBy(["peer", "status"])
+      .execute();
+    await this.deps.peers.reload();
+    return this.deps.peers.list().map((peer) => {
+      const of = (status: string) => stats.find((s) => s.peer === peer.party && s.status === status);
+      return {
+        party: peer.party,
+        name: peer.name,
+        baseUrl: peer.baseUrl,
+        kids: [...peer.signingKeys.keys(), peer.encryptionKey.kid],
+        pending: Number(of("pending")?.count ?? 0),
+        dead: Number(of("dead")?.count ?? 0),
+        delivered: Number(of("delivered")?.count ?? 0),
+        lastDeliveredAt: of("delivered")?.lastDeliveredAt ?? null,
+      };
+    });
+  }
+
+  listOutbox(status: "pending" | "delivered" | "dead", limit = 100) {
+    return listOutbox(this.deps.db, status, limit);
+  }
+
+  async retryDeadLetters(envelopeIds: string[] | "all", actor: Actor): Promise<string[]> {
+    return this.deps.changes.run(async (change) => {
+      const retried = await retryDeadLetters(change.tx, change.at, envelopeIds);
+      change.audit({
+        actor: actor.id,
+        action: "outbox.retry-dead-letters",
+        outcome: "success",
+        requestId: actor.requestId,
+        details: { envelopeIds: retried },
+      });
+      // Not an outbox insert, but the worker should look at once.
+      if (retried.length > 0) change.send();
+      return retried;
+    });
+  }
+
+  /** The stored JWE and its receipt, whichever side of the exchange this node was on. */
+  async envelope(envelopeId: string) {
+    const sent = await findOutboxEnvelope(this.deps.db, envelopeId);
+    if (sent) {
+      return {
+        envelopeId,
+        direction: "outbound" as const,
+        peer: sent.peer,
+        type: sent.type,
+        status: sent.status,
+        digest: sent.digest,
+        jwe: sent.jwe,
+        receipt: sent.receipt,
+        attempts: await listAttempts(this.deps.db, envelopeId),
+      };
+    }
+    const received = await findInboxEnvelope(this.deps.db, envelopeId);
+    if (received) {
+      return {
+        envelopeId,
+        direction: "inbound" as const,
+        peer: received.from_party,
+        type: received.type,
+        status: "received",
+        digest: received.digest,
+        jwe: received.jwe,
+        receipt: received.receipt,
+        attempts: [],
+      };
+    }
+    throw notFound("LIAISON_FEDERATION_ENVELOPE_NOT_FOUND", `no envelope ${envelopeId} on this node`);
+  }
+}

@@ -1,0 +1,219 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { IdentityConfig } from "../../config/config.schema.ts";
+import type { Clock } from "../../core/clock.ts";
+import { badRequest, LiaisonError, unauthorized } from "../../core/errors.ts";
+import { uuidv7 } from "../../core/ids.ts";
+import type { ChangeRunner } from "../../db/changes.ts";
+import type { Db } from "../../db/database.ts";
+import type { UserView } from "./identity.schema.ts";
+import { assertStrongPassword, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
+import type { Principal } from "./principal.ts";
+import {
+  clearLoginFailures,
+  findLiveSession,
+  findLoginFailures,
+  insertSession,
+  recordLoginFailure,
+  revokeSession,
+  revokeUserSessions,
+  touchSession,
+} from "./sessions.repository.ts";
+import { hashToken } from "./tokens.repository.ts";
+import { findUserById, findUserByUsername, updateUser } from "./users.repository.ts";
+import { toUserView } from "./users.service.ts";
+
+export const SESSION_TOKEN_PREFIX = "lss_";
+/** last_seen_at is refreshed at most this often: idle detection needs no write on every request. */
+const TOUCH_INTERVAL_MS = 15_000;
+
+/** Derived from the session token, so the CSRF token cannot be planted without knowing the session. */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash("sha256").update(`liaison-csrf:${sessionToken}`).digest("base64url");
+}
+
+export function csrfTokenMatches(sessionToken: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const expected = Buffer.from(csrfTokenFor(sessionToken));
+  const actual = Buffer.from(given);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: UserView;
+}
+
+interface ClientInfo {
+  ip: string;
+  requestId?: string | undefined;
+}
+
+export interface AuthDeps {
+  db: Db;
+  clock: Clock;
+  config: IdentityConfig;
+  changes: ChangeRunner;
+}
+
+const loginFailed = () => unauthorized("LIAISON_AUTH_LOGIN_FAILED", "the username or password is wrong");
+
+/** Logins, sessions and password changes for local accounts. */
+export class AuthService {
+  constructor(private readonly deps: AuthDeps) {}
+
+  async login(usernameGiven: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    const username = usernameGiven.trim().toLowerCase();
+    const now = this.deps.clock.now();
+    await this.refuseWhileLocked(username, now, `anonymous@${client.ip}`, client);
+    const user = await findUserByUsername(this.deps.db, username);
+    // Unknown users cost one scrypt too, so time does not tell which usernames exist.
+    const matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    if (!user || !matches || user.status !== "active") {
+      const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
+      await this.recordFailure(username, `anonymous@${client.ip}`, client, reason);
+      throw loginFailed();
+    }
+    const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+    const sessionId = uuidv7(now.getTime());
+    const expiresAt = new Date(now.getTime() + this.deps.config.sessionTtlSeconds * 1000);
+    await this.deps.changes.run(async (change) => {
+      await insertSession(change.tx, {
+        token_hash: hashToken(token),
+        id: sessionId,
+        user_id: user.id,
+        created_at: change.at,
+        last_seen_at: change.at,
+        expires_at: expiresAt,
+      });
+      await clearLoginFailures(change.tx, username);
+      change.audit({
+        actor: user.id,
+        action: "auth.login",
+        subject: sessionId,
+        outcome: "success",
+        requestId: client.requestId,
+        details: { username, ip: client.ip },
+      });
+    });
+    return { token, csrfToken: csrfTokenFor(token), expiresAt, user: toUserView(user) };
+  }
+
+  private async refuseWhileLocked(username: string, now: Date, actor: string, client: ClientInfo): Promise<void> {
+    const failures = await findLoginFailures(this.deps.db, username);
+    if (!failures?.locked_until || failures.locked_until <= now) return;
+    await this.deps.changes.run(async (change) => {
+      change.audit({
+        actor,
+        action: "auth.login-failed",
+        subject: username,
+        outcome: "failure",
+        requestId: client.requestId,
+        details: { reason: "locked", ip: client.ip },
+      });
+    });
+    throw new LiaisonError(
+      "LIAISON_AUTH_LOCKED",
+      429,
+      `too many failed logins for this username; try again after ${failures.locked_until.toISOString()}`,
+    );
+  }
+
+  private async recordFailure(username: string, actor: string, client: ClientInfo, reason: string) {
+    const lockUntil = new Date(this.deps.clock.now().getTime() + this.deps.config.lockoutSeconds * 1000);
+    await this.deps.changes.run(async (change) => {
+      const { failures, locked } = await recordLoginFailure(
+        change.tx,
+        username,
+        change.at,
+        this.deps.config.maxFailedLogins,
+        lockUntil,
+      );
+      change.audit({
+        actor,
+        action: "auth.login-failed",
+        subject: username,
+        outcome: "failure",
+        requestId: client.requestId,
+        details: { reason, ip: client.ip, failures, ...(locked ? { lockedUntil: lockUntil.toISOString() } : {}) },
+      });
+    });
+  }
+
+  /** The principal of a live session token, or undefined when the token is unknown, revoked, expired or idle. */
+  async principalForSession(token: string): Promise<(Principal & { sessionId: string }) | undefined> {
+    const now = this.deps.clock.now();
+    const session = await findLiveSession(this.deps.db, hashToken(token), now);
+    if (session?.status !== "active") return undefined;
+    const idleMs = now.getTime() - session.lastSeenAt.getTime();
+    if (idleMs > this.deps.config.sessionIdleSeconds * 1000) return undefined;
+    // Bookkeeping, not a domain change: no audit record for each request a session makes.
+    if (idleMs > TOUCH_INTERVAL_MS) await touchSession(this.deps.db, session.sessionId, now);
+    return {
+      id: session.userId,
+      username: session.username,
+      displayName: session.displayName,
+      role: session.role,
+      party: session.party,
+      agency: session.agency ?? undefined,
+      sessionId: session.sessionId,
+    };
+  }
+
+  async logout(principal: Principal, requestId?: string): Promise<void> {
+    const sessionId = principal.sessionId;
+    if (!sessionId) {
+      throw badRequest(
+        "LIAISON_AUTH_NOT_A_SESSION",
+        "this request is authenticated by an API token, not a login session; an administrator revokes tokens",
+      );
+    }
+    await this.deps.changes.run(async (change) => {
+      await revokeSession(change.tx, sessionId, change.at);
+      change.audit({ actor: principal.id, action: "auth.logout", subject: sessionId, outcome: "success", requestId });
+    });
+  }
+
+  /** Change one's own password; every other session of the user ends, this one stays. */
+  async changePassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    requestId?: string,
+  ): Promise<{ sessionsRevoked: number }> {
+    const user = principal.sessionId ? await findUserById(this.deps.db, principal.id) : undefined;
+    if (!user) {
+      throw badRequest("LIAISON_AUTH_NOT_A_SESSION", "only a logged-in user can change their password");
+    }
+    // Guessing the current password through a stolen session counts towards the same lockout as logins.
+    const client: ClientInfo = { ip: "session", requestId };
+    await this.refuseWhileLocked(user.username, this.deps.clock.now(), user.id, client);
+    if (!(await verifyPassword(currentPassword, user.password_hash))) {
+      await this.recordFailure(user.username, user.id, client, "bad-current-password");
+      throw new LiaisonError("LIAISON_AUTH_WRONG_PASSWORD", 403, "the current password is wrong");
+    }
+    assertStrongPassword(newPassword, user.username);
+    if (newPassword === currentPassword) {
+      throw badRequest("LIAISON_IDENTITY_WEAK_PASSWORD", "the new password must differ from the current one");
+    }
+    const hash = await hashPassword(newPassword);
+    return this.deps.changes.run(async (change) => {
+      await updateUser(change.tx, user.id, {
+        password_hash: hash,
+        password_changed_at: change.at,
+        updated_at: change.at,
+      });
+      const sessionsRevoked = await revokeUserSessions(change.tx, user.id, change.at, principal.sessionId);
+      change.audit({
+        actor: user.id,
+        action: "auth.password-change",
+        subject: user.id,
+        outcome: "success",
+        requestId,
+        details: { sessionsRevoked },
+      });
+      return { sessionsRevoked };
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { App } from "../../http/app.ts";
+import { authorizeNodeOperation, principalOf } from "../../http/guards.ts";
+import { CSRF_COOKIE, SESSION_COOKIE } from "./authenticators.ts";
+import { ChangePasswordRequest, CreateUserRequest, LoginRequest, UserIdParams } from "./identity.schema.ts";
+import type { IdentityService } from "./identity.service.ts";
+
+export interface IdentityRoutesOptions {
+  /** Mark cookies Secure: the node is reached over HTTPS (its own TLS, or a proxy in front). */
+  secureCookies: boolean;
+  loginRatePerMinute: number;
+  /** The cookies live as long as the session may. */
+  sessionTtlSeconds: number;
+}
+
+export function identityRoutes(identity: IdentityService, options: IdentityRoutesOptions) {
+  const cookieOptions = (maxAgeSeconds: number, httpOnly: boolean) => ({
+    path: "/",
+    httpOnly,
+    sameSite: "strict" as const,
+    secure: options.secureCookies,
+    maxAge: maxAgeSeconds,
+  });
+  const clearCookies = (reply: FastifyReply) => {
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    reply.clearCookie(CSRF_COOKIE, { path: "/" });
+  };
+
+  return async (app: App) => {
+    // The login route lives in its own scope so its per-address rate limit applies to it alone.
+    await app.register(async (plain) => {
+      const scope = plain.withTypeProvider<ZodTypeProvider>();
+      await scope.register(rateLimit, { global: false });
+      scope.post(
+        "/api/v1/auth/login",
+        {
+          schema: { tags: ["auth"], body: LoginRequest },
+          config: { rateLimit: { max: options.loginRatePerMinute, timeWindow: 60_000 } },
+        },
+        async (request, reply) => {
+          const result = await identity.auth.login(request.body.username, request.body.password, {
+            ip: request.ip,
+            requestId: String(request.id),
+          });
+          const maxAge = options.sessionTtlSeconds;
+          reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(maxAge, true));
+          reply.setCookie(CSRF_COOKIE, result.csrfToken, cookieOptions(maxAge, false));
+          return result;
+        },
+      );
+    });
+
+    app.post("/api/v1/auth/logout", { config: { auth: true }, schema: { tags: ["auth"] } }, async (request, reply) => {
+      await identity.auth.logout(principalOf(request), String(request.id));
+      clearCookies(reply);
+      return reply.status(204).send();
+    });
+
+    app.get("/api/v1/auth/me", { config: { auth: true }, schema: { tags: ["auth"] } }, async (request) => {
+      const { sessionId: _session, ...principal } = principalOf(request);
+      return principal;
+    });
+
+    app.post(
+      "/api/v1/auth/password",
+      { config: { auth: true }, schema: { tags: ["auth"], body: ChangePasswordRequest } },
+      async (request) => {
+        const { currentPassword, newPassword } = request.body;
+        return identity.auth.changePassword(principalOf(request), currentPassword, newPassword, String(request.id));
+      },
+    );
+
+    app.post(
+      "/api/v1/users",
+      { config: { auth: true }, schema: { tags: ["users"], body: CreateUserRequest } },
+      async (request, reply) => {
+        const admin = await authorizeNodeOperation(request, "user.manage");
+        const user = await identity.users.create(request.body, { id: admin.id, requestId: String(request.id) });
+        return reply.status(201).send(user);
+      },
+    );
+
+    app.get("/api/v1/users", { config: { auth: true }, schema: { tags: ["users"] } }, async (request) => {
+      await authorizeNodeOperation(request, "user.manage");
+      return { items: await identity.users.list() };
+    });
+
+    app.post(
+      "/api/v1/users/:id/disable",
+      { config: { auth: true }, schema: { tags: ["users"], params: UserIdParams } },
+      async (request) => {
+        const admin = await authorizeNodeOperation(request, "user.manage");
+        return identity.users.disable(request.params.id, { id: admin.id, requestId: String(request.id) });
+      },
+    );
+  };
+}

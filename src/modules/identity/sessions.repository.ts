@@ -1,0 +1,121 @@
+import type { DbOrTx } from "../../db/database.ts";
+
+export interface SessionsTable {
+  /** SHA-256 of the session token: the token itself is never stored. */
+  token_hash: string;
+  id: string;
+  user_id: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+/** Failed logins per username, known or not, so a lockout does not reveal which usernames exist. */
+export interface LoginFailuresTable {
+  username: string;
+  failures: number;
+  locked_until: Date | null;
+  last_failure_at: Date;
+}
+
+declare module "../../db/schema.ts" {
+  interface Database {
+    sessions: SessionsTable;
+    login_failures: LoginFailuresTable;
+  }
+}
+
+export async function insertSession(db: DbOrTx, row: Omit<SessionsTable, "revoked_at">): Promise<void> {
+  await db
+    .insertInto("sessions")
+    .values({ ...row, revoked_at: null })
+    .execute();
+}
+
+/** The session and its user, if the session is neither revoked nor past its absolute expiry. */
+export async function findLiveSession(db: DbOrTx, tokenHash: string, now: Date) {
+  return db
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .select([
+      "s.id as sessionId",
+      "s.last_seen_at as lastSeenAt",
+      "s.expires_at as expiresAt",
+      "u.id as userId",
+      "u.username",
+      "u.display_name as displayName",
+      "u.role",
+      "u.party",
+      "u.agency",
+      "u.status",
+    ])
+    .where("s.token_hash", "=", tokenHash)
+    .where("s.revoked_at", "is", null)
+    .where("s.expires_at", ">", now)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: DbOrTx, sessionId: string, at: Date): Promise<void> {
+  await db.updateTable("sessions").set({ last_seen_at: at }).where("id", "=", sessionId).execute();
+}
+
+export async function revokeSession(db: DbOrTx, sessionId: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable("sessions")
+    .set({ revoked_at: at })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Revoke every live session of a user except `keep` (the one changing the password). */
+export async function revokeUserSessions(db: DbOrTx, userId: string, at: Date, keep?: string): Promise<number> {
+  let query = db
+    .updateTable("sessions")
+    .set({ revoked_at: at })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null);
+  if (keep) query = query.where("id", "!=", keep);
+  const r = await query.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function findLoginFailures(db: DbOrTx, username: string) {
+  return db.selectFrom("login_failures").selectAll().where("username", "=", username).executeTakeFirst();
+}
+
+/** Count one more failure; lock the username once `max` is reached, and start counting afresh after the lock. */
+export async function recordLoginFailure(
+  db: DbOrTx,
+  username: string,
+  at: Date,
+  max: number,
+  lockUntil: Date,
+): Promise<{ failures: number; locked: boolean }> {
+  const previous = await db
+    .selectFrom("login_failures")
+    .selectAll()
+    .where("username", "=", username)
+    .forUpdate()
+    .executeTakeFirst();
+  const failures = (previous?.failures ?? 0) + 1;
+  const locked = failures >= max;
+  const row = {
+    username,
+    failures: locked ? 0 : failures,
+    locked_until: locked ? lockUntil : (previous?.locked_until ?? null),
+    last_failure_at: at,
+  };
+  await db
+    .insertInto("login_failures")
+    .values(row)
+    .onConflict((oc) => oc.column("username").doUpdateSet({ ...row }))
+    .execute();
+  return { failures, locked };
+}
+
+export async function clearLoginFailures(db: DbOrTx, username: string): Promise<void> {
+  await db.deleteFrom("login_failures").where("username", "=", username).execute();
+}

@@ -1,0 +1,58 @@
+import type { DbOrTx } from "../../db/database.ts";
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  party: string;
+  agency: string | null;
+  role: string;
+  /** JSON array of lane ids. */
+  lanes: string;
+  password_hash: string;
+  status: "active" | "disabled";
+  /** Seeded by the demo; a production node refuses to start while any exists. */
+  demo: boolean;
+  created_at: Date;
+  updated_at: Date;
+  password_changed_at: Date;
+}
+
+declare module "../../db/schema.ts" {
+  interface Database {
+    users: UsersTable;
+  }
+}
+
+export async function insertUser(db: DbOrTx, row: UsersTable): Promise<void> {
+  await db.insertInto("users").values(row).execute();
+}
+
+export async function findUserByUsername(db: DbOrTx, username: string) {
+  return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+}
+
+export async function findUserById(db: DbOrTx, id: string) {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function listUsers(db: DbOrTx) {
+  return db.selectFrom("users").selectAll().orderBy("username").execute();
+}
+
+export async function countDemoUsers(db: DbOrTx): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("demo", "=", true)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function updateUser(
+  db: DbOrTx,
+  id: string,
+  changes: Partial<Pick<UsersTable, "status" | "password_hash" | "updated_at" | "password_changed_at">>,
+): Promise<void> {
+  await db.updateTable("users").set(changes).where("id", "=", id).execute();
+}

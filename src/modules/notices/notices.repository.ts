@@ -1,0 +1,67 @@
+import type { Db, DbOrTx } from "../../db/database.ts";
+
+export interface NoticesTable {
+  id: string;
+  envelope_id: string;
+  direction: "outbound" | "inbound";
+  from_party: string;
+  to_party: string;
+  text: string;
+  sent_by: string | null;
+  created_at: Date;
+}
+
+declare module "../../db/schema.ts" {
+  interface Database {
+    notices: NoticesTable;
+  }
+}
+
+export async function insertNotice(db: DbOrTx, row: NoticesTable): Promise<void> {
+  await db.insertInto("notices").values(row).execute();
+}
+
+export async function insertNotices(db: DbOrTx, rows: readonly NoticesTable[]): Promise<void> {
+  if (rows.length > 0)
+    await db
+      .insertInto("notices")
+      .values([...rows])
+      .execute();
+}
+
+/** Notices with their delivery state: from the outbox for those sent, "received" for those that came in. */
+export async function listNotices(
+  db: Db,
+  options: { direction?: "outbound" | "inbound" | undefined; limit: number; before?: string | undefined },
+) {
+  let query = db
+    .selectFrom("notices as n")
+    .leftJoin("outbox as o", "o.envelope_id", "n.envelope_id")
+    .select([
+      "n.id",
+      "n.envelope_id as envelopeId",
+      "n.direction",
+      "n.from_party as from",
+      "n.to_party as to",
+      "n.text",
+      "n.sent_by as sentBy",
+      "n.created_at as createdAt",
+      "o.status as outboxStatus",
+      "o.delivered_at as deliveredAt",
+      "o.last_error_code as lastErrorCode",
+    ])
+    .orderBy("n.id", "desc")
+    .limit(options.limit);
+  if (options.direction) query = query.where("n.direction", "=", options.direction);
+  if (options.before) query = query.where("n.id", "<", options.before);
+  return query.execute();
+}
+
+export async function countNotices(db: Db, direction: "outbound" | "inbound"): Promise<number> {
+  const row = await db
+    .selectFrom("notices")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("direction", "=", direction)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,114 @@
+/**
+ * Notices module: owns liaison notices, short texts from one party's officers to the other's. They are the
+ * first message type and use the whole path end to end: outbox, envelope, inbox, receipt.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { badRequest } from "../../core/errors.ts";
+import { uuidv7 } from "../../core/ids.ts";
+import type { ChangeRunner } from "../../db/changes.ts";
+import type { Db } from "../../db/database.ts";
+import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
+import type { FederationService } from "../federation/federation.service.ts";
+import type { Principal } from "../identity/principal.ts";
+import { insertNotice, insertNotices, listNotices } from "./notices.repository.ts";
+import { NoticeEnvelopeBody, type SendNoticeRequest } from "./notices.schema.ts";
+
+export const NOTICE_ENVELOPE_TYPE = "notice.sent";
+
+export interface NoticesDeps {
+  db: Db;
+  clock: Clock;
+  party: string;
+  changes: ChangeRunner;
+  federation: FederationService;
+}
+
+export class NoticesService {
+  constructor(private readonly deps: NoticesDeps) {}
+
+  async send(request: SendNoticeRequest, principal: Principal, requestId?: string) {
+    if (request.to === this.deps.party)
+      throw badRequest("LIAISON_NOTICE_TO_SELF", "a notice goes to the other party, not to this node's own party");
+    const id = uuidv7();
+    const sealed = await this.deps.federation.prepare(request.to, NOTICE_ENVELOPE_TYPE, {
+      noticeId: id,
+      text: request.text,
+      sentBy: principal.id,
+    });
+    await this.deps.changes.run(async (change) => {
+      await insertNotice(change.tx, {
+        id,
+        envelope_id: sealed.envelopeId,
+        direction: "outbound",
+        from_party: this.deps.party,
+        to_party: request.to,
+        text: request.text,
+        sent_by: principal.id,
+        created_at: change.at,
+      });
+      change.send(sealed);
+      change.audit({
+        actor: principal.id,
+        action: "notice.send",
+        subject: id,
+        outcome: "success",
+        requestId,
+        details: { to: request.to, envelopeId: sealed.envelopeId, digest: sealed.digest },
+      });
+    });
+    return {
+      id,
+      envelopeId: sealed.envelopeId,
+      from: this.deps.party,
+      to: request.to,
+      text: request.text,
+      status: "queued",
+    };
+  }
+
+  async list(options: Parameters<typeof listNotices>[1]) {
+    const rows = await listNotices(this.deps.db, options);
+    return rows.map(({ outboxStatus, ...row }) => ({
+      ...row,
+      status:
+        row.direction === "inbound" ? "received" : outboxStatus === "pending" ? "queued" : (outboxStatus ?? "queued"),
+    }));
+  }
+
+  /** Receiving side: store the notices in the inbox transaction, a batch's worth in one insert. */
+  envelopeHandler(): EnvelopeHandler<typeof NoticeEnvelopeBody> {
+    const handleMany: NonNullable<EnvelopeHandler<typeof NoticeEnvelopeBody>["handleMany"]> = async (
+      change,
+      envelopes,
+    ) => {
+      await insertNotices(
+        change.tx,
+        envelopes.map(({ payload }) => ({
+          id: payload.body.noticeId,
+          envelope_id: payload.id,
+          direction: "inbound" as const,
+          from_party: payload.from,
+          to_party: payload.to,
+          text: payload.body.text,
+          sent_by: payload.body.sentBy,
+          created_at: change.at,
+        })),
+      );
+      change.audit(
+        ...envelopes.map(({ payload }) => ({
+          actor: `peer:${payload.from}`,
+          action: "notice.receive",
+          subject: payload.body.noticeId,
+          outcome: "success",
+        })),
+      );
+    };
+    return {
+      type: NOTICE_ENVELOPE_TYPE,
+      versions: [1],
+      body: NoticeEnvelopeBody,
+      handle: (change, envelope) => handleMany(change, [envelope]),
+      handleMany,
+    };
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Policy module: owns the one decision point of the node. Every API action asks it; Cedar decides from the
+ * policies in policies/access (validated against policies/schema.cedarschema at start-up), default deny, no
+ * bypass role. Decisions name the policies (@id) and say why (@reason).
+ */
+import type { CedarValueJson } from "@cedar-policy/cedar-wasm/nodejs";
+import { forbidden, LiaisonError, notFound } from "../../core/errors.ts";
+import type { Principal } from "../identity/principal.ts";
+import { type CedarEntity, CedarPolicySet, reasonsOf } from "./cedar-policy-set.ts";
+import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from "./policy.types.ts";
+import { defaultPolicyDir, loadPolicyFolder, readSchema } from "./policy-files.ts";
+
+/** The actions of the schema; an action outside this list is refused before Cedar is asked. */
+export const ACTIONS = [
+  "notice.send",
+  "notice.read",
+  "peer.manage",
+  "outbox.manage",
+  "envelope.read",
+  "audit.read",
+  "thread.create",
+  "thread.read",
+  "message.send",
+  "thread.triage",
+  "thread.assign",
+  "search",
+  "workplan.read",
+  "progress.update",
+  "proposal.create",
+  "proposal.decide",
+  "review.manage",
+  "report.read",
+  "approval.read",
+  "approval.decide",
+  "compliance.evaluate",
+  "directory.read",
+  "user.manage",
+  "report.aca",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
+
+/** Resource attributes the schema knows; anything else a caller passes is not part of the decision. */
+const RESOURCE_STRINGS = ["party", "agency", "tlp", "requester"] as const;
+
+export interface PolicyServiceOptions {
+  /** Folder holding schema.cedarschema and access/ (default: the repository's policies/). */
+  policyDir?: string;
+  /** Decisions kept for reuse (0 asks Cedar with the real entities every time, e.g. as the oracle in tests). */
+  cacheSize?: number;
+}
+
+export class PolicyService implements Authorizer {
+  readonly policyDir: string;
+  readonly schema: string;
+  readonly access: CedarPolicySet;
+  /** Whether decisions are shared between requests of the same shape (see `shapeOf`) or only exact repeats. */
+  readonly sharesDecisionsByShape: boolean;
+  private readonly cache = new Map<string, AuthorizationDecision>();
+  private readonly cacheSize: number;
+
+  constructor(options: PolicyServiceOptions = {}) {
+    this.policyDir = options.policyDir ?? defaultPolicyDir();
+    this.schema = readSchema(this.policyDir);
+    this.access = new CedarPolicySet("access", loadPolicyFolder(this.policyDir, "access", this.schema));
+    this.cacheSize = options.cacheSize ?? 10_000;
+    this.sharesDecisionsByShape = this.access.decidesByShape;
+  }
+
+  authorize(request: AuthorizationRequest): AuthorizationDecision {
+    const action = actionName(request.action);
+    if (!KNOWN_ACTIONS.has(action)) {
+      return { allowed: false, reasons: [{ policy: "unknown-action", text: `No action ${request.action} exists.` }] };
+    }
+    let principal = principalEntity(request.principal);
+    let resource = resourceEntity(request.resource);
+    if (this.cacheSize === 0) return this.decide(action, principal, resource);
+    let key: string;
+    if (this.sharesDecisionsByShape) {
+      // Cedar decides on the canonical representative of the request's shape; by construction (policies compare
+      // identifying attributes only with each other, checked at load) its answer is the answer for every request
+      // of that shape. test/policy/decision-shapes.test.ts checks this against Cedar on random requests.
+      ({ principal, resource } = shapeOf(principal, resource));
+      key = JSON.stringify([action, principal.attrs, resource.attrs]);
+    } else {
+      key = JSON.stringify([action, principal.uid.id, principal.attrs, resource.uid.id, resource.attrs]);
+    }
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const decision = this.decide(action, principal, resource);
+    if (this.cache.size >= this.cacheSize) this.cache.clear();
+    this.cache.set(key, decision);
+    return decision;
+  }
+
+  assert(
+    request: AuthorizationRequest,
+    options: { hideExistence?: boolean; notFoundCode?: string; notFoundMessage?: string } = {},
+  ): void {
+    const decision = this.authorize(request);
+    if (decision.allowed) return;
+    if (options.hideExistence) {
+      throw notFound(options.notFoundCode ?? "LIAISON_NOT_FOUND", options.notFoundMessage ?? "not found");
+    }
+    throw denied(request, decision);
+  }
+
+  private decide(action: string, principal: CedarEntity, resource: CedarEntity): AuthorizationDecision {
+    const { allowed, determining } = this.access.decide(action, principal, resource);
+    const reasons = reasonsOf(determining);
+    if (!allowed && reasons.length === 0) {
+      reasons.push({ policy: "default-deny", text: `No policy permits ${action} for this principal and resource.` });
+    }
+    return Object.freeze({ allowed, reasons: Object.freeze(reasons) as AuthorizationDecision["reasons"] });
+  }
+}
+
+export function denied(request: AuthorizationRequest, decision: AuthorizationDecision): LiaisonError {
+  const error = forbidden(
+    "LIAISON_POLICY_DENIED",
+    `${actionName(request.action)} refused: ${decision.reasons.map((r) => r.text).join(" ")}`,
+  );
+  return new LiaisonError(error.code, error.status, error.message, { reasons: decision.reasons });
+}
+
+/** `exchange:thread.read` and `thread.read` name the same action. */
+export function actionName(action: string): string {
+  const colon = action.indexOf(":");
+  return colon >= 0 ? action.slice(colon + 1) : action;
+}
+
+function principalEntity(principal: Principal): CedarEntity {
+  const names =
+    principal.username && principal.username !== principal.id ? [principal.id, principal.username] : [principal.id];
+  const attrs: Record<string, CedarValueJson> = { role: principal.role, party: principal.party, names };
+  if (principal.agency) attrs.agency = principal.agency;
+  return { uid: { type: "Liaison::User", id: principal.id }, attrs, parents: [] };
+}
+
+/**
+ * The request reduced to what the policies can observe: the role, whether the principal has an agency, and how
+ * the resource relates to the principal (same party, same agency, principal among the recipients, principal is
+ * the requester), with kind and TLP label as they are. Ids become placeholders.
+ */
+export function shapeOf(
+  principal: CedarEntity,
+  resource: CedarEntity,
+): { principal: CedarEntity; resource: CedarEntity } {
+  const p = principal.attrs;
+  const r = resource.attrs;
+  const names = p.names as string[];
+  const shapedPrincipal: Record<string, CedarValueJson> = { role: p.role as string, party: "P", names: ["p"] };
+  if (p.agency !== undefined) shapedPrincipal.agency = "A";
+  const shapedResource: Record<string, CedarValueJson> = {
+    kind: r.kind as string,
+    party: r.party === p.party ? "P" : "Q",
+  };
+  if (r.agency !== undefined) shapedResource.agency = p.agency !== undefined && r.agency === p.agency ? "A" : "B";
+  if (r.tlp !== undefined) shapedResource.tlp = r.tlp as string;
+  if (r.recipients !== undefined) {
+    shapedResource.recipients = (r.recipients as string[]).some((n) => names.includes(n)) ? ["p"] : [];
+  }
+  if (r.requester !== undefined) shapedResource.requester = names.includes(r.requester as string) ? "p" : "x";
+  return {
+    principal: { uid: { type: "Liaison::User", id: "p" }, attrs: shapedPrincipal, parents: [] },
+    resource: { uid: { type: "Liaison::Resource", id: "r" }, attrs: shapedResource, parents: [] },
+  };
+}
+
+function resourceEntity(resource: AuthorizationRequest["resource"]): CedarEntity {
+  const given = resource.attributes ?? {};
+  const attrs: Record<string, CedarValueJson> = { kind: resource.type, party: "" };
+  for (const name of RESOURCE_STRINGS) {
+    const value = given[name];
+    if (typeof value === "string") attrs[name] = value;
+  }
+  const recipients = given.recipients;
+  if (Array.isArray(recipients)) attrs.recipients = recipients.filter((r): r is string => typeof r === "string");
+  return { uid: { type: "Liaison::Resource", id: resource.id }, attrs, parents: [] };
+}

@@ -1,0 +1,128 @@
+import type { App } from "../../http/app.ts";
+import { principalOf, requireRole } from "../../http/guards.ts";
+import type { WorkplanContributions } from "./workplan.owned.ts";
+import { renderReport } from "./workplan.report.ts";
+import {
+  ActionStatusRequest,
+  EvidenceRequest,
+  HealthRequest,
+  IdParam,
+  MilestoneStatusRequest,
+  ProgressRequest,
+  ProposalsQuery,
+  ProposeRequest,
+  RejectRequest,
+  ReportQuery,
+  ReviewRequest,
+} from "./workplan.schema.ts";
+import type { WorkplanService } from "./workplan.service.ts";
+
+const tags = ["workplan"];
+
+export function workplanRoutes(plan: WorkplanService, owned: WorkplanContributions) {
+  return (app: App) => {
+    const read = (request: Parameters<typeof principalOf>[0], action = "workplan:plan.read") =>
+      plan.authorize(principalOf(request), action, { type: "workplan", id: "plan" });
+
+    app.get("/api/v1/workplan", { config: { auth: true }, schema: { tags } }, async (request) => {
+      read(request);
+      const state = await plan.state();
+      return { ...state, party: plan.party, indicators: await plan.indicators() };
+    });
+    // Seeding is node operation, not plan content: the administrator loads the published genesis (idempotent).
+    app.post("/api/v1/workplan/seed", { config: { auth: true }, schema: { tags } }, async (request) => {
+      requireRole(request, "administrator");
+      return plan.seed();
+    });
+    app.get("/api/v1/workplan/state-hash", { config: { auth: true }, schema: { tags } }, async (request) => {
+      read(request);
+      return plan.stateHash();
+    });
+    app.get(
+      "/api/v1/workplan/proposals",
+      { config: { auth: true }, schema: { tags, querystring: ProposalsQuery } },
+      async (request) => {
+        read(request);
+        return { items: await plan.proposals(request.query.status) };
+      },
+    );
+    app.post(
+      "/api/v1/workplan/proposals",
+      { config: { auth: true }, schema: { tags, body: ProposeRequest } },
+      async (request, reply) => {
+        const { initiativeId, change } = request.body;
+        const result = await plan.propose(principalOf(request), initiativeId, change, String(request.id));
+        return reply.status(201).send(result);
+      },
+    );
+    app.post(
+      "/api/v1/workplan/proposals/:id/accept",
+      { config: { auth: true }, schema: { tags, params: IdParam } },
+      async (request) => plan.decide(principalOf(request), request.params.id, "accept", "", String(request.id)),
+    );
+    app.post(
+      "/api/v1/workplan/proposals/:id/reject",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: RejectRequest.optional() } },
+      async (request) =>
+        plan.decide(principalOf(request), request.params.id, "reject", request.body?.reason ?? "", String(request.id)),
+    );
+    app.post(
+      "/api/v1/workplan/initiatives/:id/progress",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: ProgressRequest } },
+      async (request, reply) => {
+        const { date, note } = request.body;
+        const result = await owned.addProgress(principalOf(request), request.params.id, date, note, String(request.id));
+        return reply.status(201).send(result);
+      },
+    );
+    app.post(
+      "/api/v1/workplan/initiatives/:id/health",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: HealthRequest } },
+      async (request) =>
+        owned.setHealth(principalOf(request), request.params.id, request.body.health, String(request.id)),
+    );
+    app.post(
+      "/api/v1/workplan/milestones/:id/status",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: MilestoneStatusRequest } },
+      async (request) =>
+        owned.setMilestoneStatus(principalOf(request), request.params.id, request.body.status, String(request.id)),
+    );
+    app.post(
+      "/api/v1/workplan/milestones/:id/evidence",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: EvidenceRequest } },
+      async (request, reply) => {
+        const result = await owned.addEvidence(
+          principalOf(request),
+          request.params.id,
+          request.body.url,
+          String(request.id),
+        );
+        return reply.status(201).send(result);
+      },
+    );
+    app.post(
+      "/api/v1/workplan/reviews",
+      { config: { auth: true }, schema: { tags, body: ReviewRequest } },
+      async (request, reply) => {
+        const result = await owned.recordReview(principalOf(request), request.body, String(request.id));
+        return reply.status(201).send(result);
+      },
+    );
+    app.post(
+      "/api/v1/workplan/actions/:id/status",
+      { config: { auth: true }, schema: { tags, params: IdParam, body: ActionStatusRequest } },
+      async (request) =>
+        owned.setActionStatus(principalOf(request), request.params.id, request.body.status, String(request.id)),
+    );
+    app.get(
+      "/api/v1/workplan/report",
+      { config: { auth: true }, schema: { tags, querystring: ReportQuery } },
+      async (request, reply) => {
+        read(request, "workplan:report.read");
+        const { lane, format } = request.query;
+        const report = await renderReport(plan, { lane, format });
+        return reply.type(report.contentType).send(report.body);
+      },
+    );
+  };
+}

@@ -1,0 +1,352 @@
+import { readFileSync } from "node:fs";
+import pino, { type Logger } from "pino";
+import type { NodeConfig } from "../config/config.schema.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { ChangeRunner } from "../db/changes.ts";
+import { type DatabaseHandle, openDatabase } from "../db/database.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { type App, buildApp } from "../http/app.ts";
+import { installAuthorizer } from "../http/guards.ts";
+import { opsRoutes } from "../http/ops.routes.ts";
+import { staticRoutes } from "../http/static.ts";
+import { approvalsRoutes } from "../modules/approvals/approvals.routes.ts";
+import { ApprovalsService } from "../modules/approvals/approvals.service.ts";
+import { appendAuditEvents } from "../modules/audit/audit.repository.ts";
+import { auditRoutes } from "../modules/audit/audit.routes.ts";
+import { AuditSequencer } from "../modules/audit/audit.sequencer.ts";
+import { type AuditOptions, AuditService } from "../modules/audit/audit.service.ts";
+import { WitnessService } from "../modules/audit/witness.service.ts";
+import { complianceRoutes } from "../modules/compliance/compliance.routes.ts";
+import { ComplianceService } from "../modules/compliance/compliance.service.ts";
+import { loadDomainData } from "../modules/compliance/domain-data.ts";
+import { defaultDomainDir, loadDomainDirectory } from "../modules/directory/directory.domain.ts";
+import { directoryRoutes } from "../modules/directory/directory.routes.ts";
+import { DirectoryService } from "../modules/directory/directory.service.ts";
+import { createExchangeModule, type ExchangeModule } from "../modules/exchange/exchange.module.ts";
+import { DeliveryWorker } from "../modules/federation/delivery.worker.ts";
+import { EnvelopeHandlers } from "../modules/federation/envelope-handlers.ts";
+import { FederationClient } from "../modules/federation/federation.client.ts";
+import { federationRoutes } from "../modules/federation/federation.routes.ts";
+import { FederationService } from "../modules/federation/federation.service.ts";
+import { InboxService } from "../modules/federation/inbox.service.ts";
+import { insertOutbox } from "../modules/federation/outbox.repository.ts";
+import { PeerRateLimiter } from "../modules/federation/peer-rate-limiter.ts";
+import { PeerDirectory } from "../modules/federation/peers.service.ts";
+import { type Authenticator, authenticateWith } from "../modules/identity/authenticators.ts";
+import { identityRoutes } from "../modules/identity/identity.routes.ts";
+import { IdentityService } from "../modules/identity/identity.service.ts";
+import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
+import { noticesRoutes } from "../modules/notices/notices.routes.ts";
+import { NoticesService } from "../modules/notices/notices.service.ts";
+import { PolicyService } from "../modules/policy/policy.service.ts";
+import { workplanEnvelopeHandler } from "../modules/workplan/workplan.handler.ts";
+import { exchangeIndicators } from "../modules/workplan/workplan.indicators.ts";
+import { WorkplanContributions } from "../modules/workplan/workplan.owned.ts";
+import { workplanRoutes } from "../modules/workplan/workplan.routes.ts";
+import { WorkplanService } from "../modules/workplan/workplan.service.ts";
+import { Metrics } from "./metrics.ts";
+import { allMigrations } from "./migrations.ts";
+
+export interface NodeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Create keys when missing (the demo and tests); production nodes need `liaison keys init` first. */
+  createKeys?: boolean;
+  /** Folder of the Cedar schema, access policies and party packs (default: the repository's policies/). */
+  policyDir?: string;
+  /** When tree heads are signed and sent to the witness (default: every minute or 10,000 leaves). */
+  audit?: Partial<AuditOptions>;
+}
+
+/** Everything a running node is made of, passed explicitly to each module. */
+export interface NodeDeps {
+  config: NodeConfig;
+  clock: Clock;
+  logger: Logger;
+  database: DatabaseHandle;
+  keys: KeyRing;
+  metrics: Metrics;
+  changes: ChangeRunner;
+  peers: PeerDirectory;
+  handlers: EnvelopeHandlers;
+  client: FederationClient;
+  federation: FederationService;
+  inbox: InboxService;
+  identity: IdentityService;
+  directory: DirectoryService;
+  notices: NoticesService;
+  /** The one decision point: every API action is authorized here (Cedar, default deny). */
+  policy: PolicyService;
+  compliance: ComplianceService;
+  approvals: ApprovalsService;
+  exchange: ExchangeModule;
+  workplan: WorkplanService;
+  worker: DeliveryWorker;
+  audit: AuditService;
+  witness: WitnessService;
+}
+
+export interface LiaisonNode {
+  deps: NodeDeps;
+  app: App;
+  adminToken: string;
+  /** Listen on the configured address; returns the bound URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createNode(config: NodeConfig, options: NodeOptions = {}): Promise<LiaisonNode> {
+  const clock = options.clock ?? systemClock;
+  // Domain facts first: a node that cannot read them fails before it opens anything.
+  const domain = loadDomainDirectory(config.domainDir ?? defaultDomainDir());
+  const legalDomain = loadDomainData(config.domainDir ?? defaultDomainDir());
+  // Policies are validated against the schema before anything opens: an invalid policy stops the node
+  // (LIAISON_POLICY_INVALID naming the file and the policy).
+  const policy = new PolicyService(options.policyDir ? { policyDir: options.policyDir } : {});
+  const compliance = new ComplianceService({
+    policyDir: policy.policyDir,
+    schema: policy.schema,
+    domain: legalDomain,
+    party: config.party,
+  });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { party: config.party } });
+  if (options.createKeys) await initKeys(config.dataDir);
+  const keys = await loadKeyRing(config.dataDir);
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+  });
+  const { db } = database;
+  try {
+    await migrateToLatest(db, allMigrations, config.databaseSchema);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const metrics = new Metrics(config.party);
+  const peers = new PeerDirectory(db, config.party);
+  await peers.reload();
+  const handlers = new EnvelopeHandlers();
+  const client = new FederationClient(config);
+  let worker: DeliveryWorker | undefined;
+  const auditSequencer = new AuditSequencer(db, logger);
+  const changes = new ChangeRunner(db, clock, {
+    appendAudit: (tx, at, events) => appendAuditEvents(tx, config.party, at, events),
+    appendOutbox: (tx, _at, envelopes) => insertOutbox(tx, envelopes),
+    onOutboxCommitted: () => worker?.wake(),
+    afterCommit: () => auditSequencer.flush(),
+  });
+  const federation = new FederationService({ config, db, clock, keys, peers, changes });
+  const inbox = new InboxService({
+    db,
+    clock,
+    party: config.party,
+    config: config.federation,
+    keys,
+    peers,
+    handlers,
+    changes,
+    rateLimiter: new PeerRateLimiter(config.federation.peerRatePerSecond),
+    metrics,
+    logger,
+    flushAudit: () => auditSequencer.flush(),
+  });
+  worker = new DeliveryWorker({
+    db,
+    clock,
+    config: config.federation,
+    party: config.party,
+    peers,
+    client,
+    metrics,
+    logger,
+    flushAudit: () => auditSequencer.flush(),
+  });
+  const directory = new DirectoryService({ db, clock, party: config.party, domain, changes, federation, peers });
+  handlers.register(directory.envelopeHandler());
+  const identity = new IdentityService({
+    db,
+    clock,
+    party: config.party,
+    mode: config.mode,
+    config: config.identity,
+    changes,
+    directory,
+  });
+  try {
+    await identity.users.assertNoDemoAccounts();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  // Tried in order: API tokens, login sessions as bearer tokens, the session cookie. OIDC (roadmap step 5) is
+  // one more Authenticator appended here; nothing else in the node changes.
+  const authenticators: Authenticator[] = identity.authenticators();
+  // Capability modules: each is constructed with the deps it needs and registers its envelope handlers.
+  const approvals = new ApprovalsService({ db, party: config.party, changes, policy, domain: legalDomain });
+  const notices = new NoticesService({ db, clock, party: config.party, changes, federation });
+  handlers.register(notices.envelopeHandler());
+  const workplan = new WorkplanService({
+    db,
+    clock,
+    party: config.party,
+    changes,
+    federation,
+    authorizer: policy,
+    indicators: exchangeIndicators(db, clock),
+    logger,
+  });
+  handlers.register(workplanEnvelopeHandler());
+  const exchange = createExchangeModule({
+    db,
+    clock,
+    party: config.party,
+    changes,
+    federation,
+    compliance,
+    approvals,
+    policy,
+    agencies: domain.agencies,
+    dataDir: config.dataDir,
+    domainDir: config.domainDir ?? defaultDomainDir(),
+    handlers,
+    logger,
+    maxEnvelopeBytes: config.federation.maxEnvelopeBytes,
+  });
+  const witness = new WitnessService({
+    db,
+    clock,
+    party: config.party,
+    keys,
+    peers,
+    federation,
+    changes,
+    metrics,
+    logger,
+  });
+  handlers.register(witness.treeHeadHandler());
+  handlers.register(witness.countersignatureHandler());
+  const audit = new AuditService({
+    db,
+    clock,
+    party: config.party,
+    keys,
+    logger,
+    options: options.audit,
+    onTreeHead: (head) => witness.sendHead(head),
+    sequencer: auditSequencer,
+  });
+  await audit.importLegacy();
+  // Records a previous run committed but did not get to sequence (it crashed in between) become leaves now.
+  await auditSequencer.flush();
+
+  for (const peer of config.peers) {
+    await federation.pinPeer(JSON.parse(readFileSync(peer.descriptorFile, "utf8")), { id: `node:${config.party}` });
+  }
+  const adminToken = await identity.ensureAdminToken(config.dataDir);
+
+  const deps: NodeDeps = {
+    config,
+    clock,
+    logger,
+    database,
+    keys,
+    metrics,
+    changes,
+    peers,
+    handlers,
+    client,
+    federation,
+    inbox,
+    identity,
+    directory,
+    notices,
+    policy,
+    compliance,
+    approvals,
+    exchange,
+    workplan,
+    worker,
+    audit,
+    witness,
+  };
+
+  const tls = config.tls;
+  const app = await buildApp({
+    logger,
+    bodyLimit: config.federation.maxBodyBytes,
+    authenticate: (request) => authenticateWith(authenticators, request),
+    https: tls
+      ? {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+        }
+      : undefined,
+    routes: [
+      installAuthorizer(policy, (denial) =>
+        changes.run(async (change) => {
+          change.audit({
+            actor: denial.principal.id,
+            action: denial.action,
+            subject: denial.resource.id,
+            outcome: "denied",
+            reasons: denial.decision.reasons,
+            requestId: denial.requestId,
+          });
+        }),
+      ),
+      opsRoutes({ db, migrations: allMigrations, metrics, schema: config.databaseSchema }),
+      federationRoutes({
+        federation,
+        inbox,
+        client,
+        maxBodyBytes: config.federation.maxBodyBytes,
+        maxBatchEnvelopes: config.federation.maxBatchEnvelopes,
+      }),
+      noticesRoutes(notices),
+      identityRoutes(identity, {
+        secureCookies: Boolean(tls) || config.baseUrl.startsWith("https:"),
+        loginRatePerMinute: config.identity.loginRatePerMinute,
+        sessionTtlSeconds: config.identity.sessionTtlSeconds,
+      }),
+      directoryRoutes(directory),
+      workplanRoutes(workplan, new WorkplanContributions(workplan)),
+      complianceRoutes({ compliance, changes, party: config.party }),
+      approvalsRoutes(approvals, config.party),
+      exchange.routes,
+      auditRoutes({ audit, keys, peers, party: config.party }),
+      // Capability modules' routes go here.
+      // The web app last: its fallback answers every GET no module claimed.
+      staticRoutes(),
+    ],
+  });
+
+  let closed = false;
+  return {
+    deps,
+    app,
+    adminToken,
+    async listen() {
+      const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+      if (config.deliveryWorker) worker.start();
+      if (config.deliveryWorker) audit.start();
+      if (config.deliveryWorker) exchange.sweeper.start(30_000);
+      if (config.deliveryWorker) workplan.sync.start();
+      return address;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.stop();
+      await audit.stop();
+      await exchange.sweeper.stop();
+      await workplan.sync.stop();
+      await app.close();
+      await client.close();
+      await database.close();
+    },
+  };
+}

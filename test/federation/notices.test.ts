@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTwoNodes } from "../support/nodes.ts";
+
+type Notice = { id: string; envelopeId: string; from: string; to: string; text: string; status: string };
+
+describe("liaison notices between two nodes", () => {
+  let nodes: Awaited<ReturnType<typeof startTwoNodes>>;
+  beforeAll(async () => {
+    nodes = await startTwoNodes();
+  }, 180_000);
+  afterAll(async () => nodes?.close());
+
+  it("delivers a notice end to end with a verified receipt on both sides", async () => {
+    const sent = await nodes.india.api<Notice>("POST", "/api/v1/notices", {
+      to: "CA",
+      text: "Precursor shipment alert",
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ from: "IN", to: "CA", text: "Precursor shipment alert" });
+
+    const received = await eventually(async () => {
+      const list = await nodes.canada.api<{ items: Notice[] }>("GET", "/api/v1/notices?direction=inbound");
+      return list.body.items.find((n) => n.id === sent.body.id);
+    });
+    expect(received).toMatchObject({
+      envelopeId: sent.body.envelopeId,
+      from: "IN",
+      text: "Precursor shipment alert",
+      status: "received",
+    });
+
+    const delivered = await eventually(async () => {
+      const list = await nodes.india.api<{ items: Notice[] }>("GET", "/api/v1/notices?direction=outbound");
+      return list.body.items.find((n) => n.id === sent.body.id && n.status === "delivered");
+    });
+    expect(delivered.envelopeId).toBe(sent.body.envelopeId);
+
+    const onSender = await nodes.india.api<{ jwe: string; receipt: string }>(
+      "GET",
+      `/api/v1/federation/envelopes/${sent.body.envelopeId}`,
+    );
+    const onReceiver = await nodes.canada.api<{ jwe: string; receipt: string }>(
+      "GET",
+      `/api/v1/federation/envelopes/${sent.body.envelopeId}`,
+    );
+    expect(onSender.body.jwe).toBe(onReceiver.body.jwe);
+    expect(onSender.body.receipt).toBe(onReceiver.body.receipt);
+    expect(onSender.body.receipt.split(".")).toHaveLength(3);
+  });
+
+  it("refuses a notice with empty text and stores nothing", async () => {
+    const before = await nodes.india.api<{ items: Notice[] }>("GET", "/api/v1/notices");
+    const bad = await nodes.india.api<{ code: string }>("POST", "/api/v1/notices", { to: "CA", text: "   " });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("LIAISON_REQUEST_INVALID");
+    const after = await nodes.india.api<{ items: Notice[] }>("GET", "/api/v1/notices");
+    expect(after.body.items.length).toBe(before.body.items.length);
+  });
+
+  it("requires a token", async () => {
+    const response = await nodes.india.app.inject({ method: "GET", url: "/api/v1/notices" });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["content-type"]).toContain("application/problem+json");
+    expect(response.json().code).toBe("LIAISON_AUTH_REQUIRED");
+  });
+});

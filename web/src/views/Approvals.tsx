@@ -1,0 +1,160 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { approvals, directory } from "../api/endpoints.ts";
+import type { Approval } from "../api/types.ts";
+import { Empty, ErrorState, QueryState } from "../components/states.tsx";
+import { AGENCIES } from "../lib/domain.ts";
+import { useFormat } from "../lib/format.ts";
+
+/** The case in words: translated field names, agencies by acronym, grading as "B2", the risk level named. */
+function CaseFacts({ value }: { value: Record<string, unknown> | undefined }) {
+  const { t } = useTranslation();
+  if (!value) return null;
+  const show = (key: string, v: unknown): string => {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "boolean") return v ? t("common.yes") : t("common.no");
+    if ((key === "fromAgency" || key === "toAgency") && typeof v === "string") return AGENCIES[v]?.acronym ?? v;
+    if (key === "lane" && typeof v === "string") return t(`lane.${v}`, v);
+    if (key === "kind" && typeof v === "string") return t(`kind.${v}`, v);
+    if (key === "intendedUse" && typeof v === "string") return t(`use.${v}`, v);
+    if (key === "grading" && typeof v === "object") {
+      const g = v as { source?: string; information?: string };
+      return `${g.source ?? "?"}${g.information ?? "?"}`;
+    }
+    if (key === "mistreatmentRisk" && typeof v === "object") {
+      const level = (v as { level?: string }).level ?? "";
+      return t(`risk.${level}`, level);
+    }
+    if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ");
+    return typeof v === "object" ? JSON.stringify(v) : String(v);
+  };
+  return (
+    <dl className="facts">
+      {Object.entries(value).map(([key, v]) => (
+        <div key={key}>
+          <dt>{t(`caseField.${key}`, key)}</dt>
+          <dd>{show(key, v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ApprovalCase({ approval }: { approval: Approval }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const queryClient = useQueryClient();
+  const [basis, setBasis] = useState("");
+  const decide = useMutation({
+    mutationFn: (approve: boolean) => approvals.decide(approval.id, approve, basis.trim()),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["approvals"] }),
+  });
+  const people = useQuery({ queryKey: ["directory-users"], queryFn: directory.users });
+  const requester = people.data?.find((u) => u.userId === approval.requester)?.displayName ?? approval.requester;
+  const pending = approval.status === "pending";
+  const basisId = `basis-${approval.id}`;
+  const enough = basis.trim().length >= 10;
+  return (
+    <article className="card" aria-labelledby={`case-${approval.id}`} data-testid="approval">
+      <div className="page-head">
+        <h2 id={`case-${approval.id}`}>{approval.summary ?? approval.id}</h2>
+        <span className={`pill ${pending ? "pill-warn" : approval.status === "approved" ? "pill-good" : "pill-bad"}`}>
+          {t(`status.${approval.status ?? "pending"}`, approval.status ?? "")}
+        </span>
+      </div>
+      <p className="muted small">
+        {requester ? `${requester} · ` : ""}
+        {approval.agency ? `${AGENCIES[approval.agency]?.acronym ?? approval.agency} · ` : ""}
+        {format.dateTime(approval.createdAt)}
+      </p>
+      <div className="grid grid-2">
+        <section>
+          <h3>{t("approvals.case")}</h3>
+          <CaseFacts value={approval.input} />
+        </section>
+        <section>
+          <h3>{t("approvals.assessment")}</h3>
+          {approval.decision?.decision ? (
+            <p className={`decision decision-${approval.decision.decision}`}>
+              {t(`decision.${approval.decision.decision}`)}
+            </p>
+          ) : null}
+          {approval.decision?.reasons?.length ? (
+            <ul className="reasons">
+              {approval.decision.reasons.map((r) => (
+                <li key={`${r.policy}:${r.text}`}>
+                  <code>{r.policy}</code> {r.text}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </section>
+      </div>
+      {!pending ? (
+        approval.basis ? (
+          <p>
+            <strong>{t("approvals.basis")}:</strong> {approval.basis}
+          </p>
+        ) : null
+      ) : (
+        <form className="form decision-form" onSubmit={(event: FormEvent) => event.preventDefault()}>
+          <div className="field">
+            <label htmlFor={basisId}>{t("approvals.basis")} *</label>
+            <textarea
+              id={basisId}
+              rows={3}
+              required
+              minLength={10}
+              value={basis}
+              onChange={(e) => setBasis(e.target.value)}
+              aria-describedby={`${basisId}-hint`}
+            />
+            <p id={`${basisId}-hint`} className="hint">
+              {t("approvals.basisHint")}
+            </p>
+          </div>
+          {decide.error ? <ErrorState error={decide.error} /> : null}
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={!enough || decide.isPending}
+              onClick={() => decide.mutate(true)}
+            >
+              {t("approvals.approve")}
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={!enough || decide.isPending}
+              onClick={() => decide.mutate(false)}
+            >
+              {t("approvals.refuse")}
+            </button>
+          </div>
+        </form>
+      )}
+    </article>
+  );
+}
+
+export default function Approvals() {
+  const { t } = useTranslation();
+  const query = useQuery({ queryKey: ["approvals"], queryFn: approvals.list });
+  return (
+    <div className="page">
+      <h1>{t("approvals.title")}</h1>
+      <p className="muted">{t("approvals.intro")}</p>
+      <QueryState query={query} what={t("approvals.title")}>
+        {(items) =>
+          items.length === 0 ? (
+            <Empty>{t("approvals.empty")}</Empty>
+          ) : (
+            items.map((a) => <ApprovalCase key={a.id} approval={a} />)
+          )
+        }
+      </QueryState>
+    </div>
+  );
+}
