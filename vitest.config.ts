@@ -6,6 +6,7 @@ export default defineConfig({
     // The web app's tests run headless too (happy-dom where a file asks for it).
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.{ts,tsx}"],
     exclude: ["test/browser/**", "node_modules/**"],
+    globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,

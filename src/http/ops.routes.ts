@@ -5,12 +5,12 @@ import type { Metrics } from "../node/metrics.ts";
 import type { App } from "./app.ts";
 
 /** Liveness, readiness and Prometheus metrics: unauthenticated, for the operator's probes and scraper. */
-export function opsRoutes(deps: { db: Db; migrations: SqlMigrations; metrics: Metrics; schema?: string | undefined }) {
+export function opsRoutes(deps: { db: Db; migrations: SqlMigrations; metrics: Metrics }) {
   return (app: App) => {
     app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
     app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
       try {
-        const ready = await migrationsApplied(deps.db, deps.migrations, deps.schema);
+        const ready = await migrationsApplied(deps.db, deps.migrations);
         if (!ready) return reply.status(503).send({ status: "migrating" });
         return { status: "ready" };
       } catch (error) {

@@ -298,7 +298,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
           });
         }),
       ),
-      opsRoutes({ db, migrations: allMigrations, metrics, schema: config.databaseSchema }),
+      opsRoutes({ db, migrations: allMigrations, metrics }),
       federationRoutes({
         federation,
         inbox,

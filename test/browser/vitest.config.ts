@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
     include: ["test/browser/**/*.test.ts"],
-    globalSetup: ["test/browser/global-setup.ts"],
+    globalSetup: ["test/support/global-setup.ts", "test/browser/global-setup.ts"],
     pool: "forks",
     maxWorkers: 1,
     fileParallelism: false,

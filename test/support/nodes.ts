@@ -6,6 +6,7 @@ import pino from "pino";
 import { resolveConfig } from "../../src/config/load-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createNode, type LiaisonNode } from "../../src/node/node.ts";
+import { randomSchema } from "./schemas.ts";
 
 /** Set LIAISON_TEST_DATABASE_URL to run every test node on PostgreSQL, each in a schema of its own. */
 export const TEST_DATABASE_URL = process.env.LIAISON_TEST_DATABASE_URL || undefined;
@@ -26,9 +27,7 @@ export function tempDir(prefix = "liaison-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function randomSchema(prefix = "t"): string {
-  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-}
+export { randomSchema } from "./schemas.ts";
 
 export interface TestNode extends LiaisonNode {
   url: string;
