@@ -1,6 +1,5 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { DEMO_PARTIES, startDemo } from "../../node/demo.ts";
 
 export function registerDemo(program: Command): void {
   program
@@ -9,6 +8,8 @@ export function registerDemo(program: Command): void {
     .option("--reset", "wipe the demo data first")
     .option("--root <dir>", "where the demo keeps its data", ".liaison/demo")
     .action(async (options: { reset?: boolean; root: string }) => {
+      // Loaded here, not at the top: the whole node is about a second of start-up every other command would pay.
+      const { DEMO_PARTIES, startDemo } = await import("../../node/demo.ts");
       const demo = await startDemo({ root: options.root, reset: options.reset ?? false });
       const lines = [
         "",

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load-config.ts";
-import { createNode } from "../../node/node.ts";
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +9,8 @@ export function registerServe(program: Command): void {
     .option("--create-keys", "create the node's keys if they are missing")
     .action(async (options: { config?: string; createKeys?: boolean }) => {
       const config = loadConfig(options.config);
+      // Loaded here, not at the top: the whole node is about a second of start-up every other command would pay.
+      const { createNode } = await import("../../node/node.ts");
       const node = await createNode(config, { createKeys: options.createKeys ?? false });
       const address = await node.listen();
       node.deps.logger.info({ address, party: config.party }, "liaison node listening");
