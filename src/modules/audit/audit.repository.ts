@@ -14,6 +14,7 @@ import {
   subtreesForRanges,
 } from "../../core/merkle.ts";
 import type { DbOrTx, Tx } from "../../db/database.ts";
+import type { UpperNodeCache } from "./upper-nodes.ts";
 
 /** Pre-Merkle record (migration 2026112401); read once to import its rows as the first leaves. */
 export interface AuditEventsTable {
@@ -271,18 +272,47 @@ export async function readLogHead(db: DbOrTx): Promise<{ treeSize: number; front
   return { treeSize: Number(head.tree_size), frontier: splitFrontier(head.frontier) };
 }
 
-/** Stored hashes of complete subtrees, one query; fails if one is missing (the log is damaged). */
-export async function readNodes(db: DbOrTx, refs: readonly SubtreeRef[]): Promise<(ref: SubtreeRef) => Hash> {
+/**
+ * Stored hashes of complete subtrees, in at most one query; the lookup fails if one is missing (the log is damaged).
+ * With `upper` (and the size of the tree the refs belong to), nodes at its levels come from memory: the query reads
+ * only the nodes below them, plus, when the tree outgrew the cache, the upper nodes the cache lacks (a catch-up).
+ */
+export async function readNodes(
+  db: DbOrTx,
+  refs: readonly SubtreeRef[],
+  upper?: { cache: UpperNodeCache; size: number },
+): Promise<(ref: SubtreeRef) => Hash> {
   const found = new Map<string, Hash>();
-  if (refs.length > 0) {
-    // Integers we computed, inlined: one short statement with no parameters, planned as index probes.
-    const keys = refs.map((r) => `(${Math.trunc(r.level)},${Math.trunc(r.index)})`).join(",");
-    const rows = await sql<AuditNodesTable>`
-      SELECT level, index, hash FROM audit_nodes WHERE (level, index) IN (${sql.raw(keys)})`.execute(db);
-    for (const row of rows.rows) found.set(`${row.level}:${Number(row.index)}`, row.hash);
+  const cache = upper?.cache;
+  const wanted = cache ? refs.filter((ref) => !cache.get(ref)) : refs;
+  const coveredFrom = cache?.coveredSize ?? 0;
+  const spans = cache && upper.size > coveredFrom ? cache.catchUpSpans(upper.size) : [];
+  // Integers we computed, inlined: short statements with no parameters, planned as index probes and range scans.
+  const int = (x: number) => Math.trunc(x);
+  const selects = [
+    ...(wanted.length > 0
+      ? [
+          `SELECT level, index, hash FROM audit_nodes WHERE (level, index) IN (${wanted.map((r) => `(${int(r.level)},${int(r.index)})`).join(",")})`,
+        ]
+      : []),
+    ...spans.map(
+      (s) =>
+        `SELECT level, index, hash FROM audit_nodes WHERE level = ${int(s.level)} AND index >= ${int(s.from)} AND index < ${int(s.to)}`,
+    ),
+  ];
+  if (selects.length > 0) {
+    const rows = (await sql<AuditNodesTable>`${sql.raw(selects.join(" UNION ALL "))}`.execute(db)).rows;
+    for (const row of rows) found.set(`${row.level}:${Number(row.index)}`, row.hash);
+    if (cache && spans.length > 0) {
+      cache.add(
+        coveredFrom,
+        upper.size,
+        rows.map((row) => ({ level: row.level, index: Number(row.index), hash: row.hash })),
+      );
+    }
   }
   return (ref) => {
-    const hash = found.get(`${ref.level}:${ref.index}`);
+    const hash = cache?.get(ref) ?? found.get(`${ref.level}:${ref.index}`);
     if (!hash) {
       throw new LiaisonError("LIAISON_AUDIT_LOG_DAMAGED", 500, `stored node ${ref.level}:${ref.index} is missing`);
     }
