@@ -99,7 +99,7 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
       async (request) => {
         const principal = principalOf(request);
         exchange.authorize(principal, "search", "search", exchange.requireAgency(principal));
-        return { items: await searchMessages(exchange.deps.db, principal, request.query) };
+        return searchMessages(exchange.deps.db, principal, request.query);
       },
     );
     app.get("/api/v1/exchange/stats", { config: { auth: true }, schema: { tags } }, async (request) => {

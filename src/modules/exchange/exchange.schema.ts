@@ -116,18 +116,31 @@ export const ListThreadsQuery = z.object({
 });
 export type ListThreadsQuery = z.infer<typeof ListThreadsQuery>;
 
-export const SearchQuery = z.object({
-  q: z.string().trim().min(1).max(500),
-  lane: Lane.optional(),
-  party: PartyCode.optional(),
-  agency: z.string().max(64).optional(),
-  priority: Priority.optional(),
-  status: z.string().max(40).optional(),
-  tlp: Tlp.optional(),
-  /** Only threads whose respond-by falls before this instant. */
-  dueBefore: z.iso.datetime().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+/** The orders search offers (docs/exchange.md, Search): newest first, or by relevance among the newest matches. */
+export const SearchSort = z.enum(["newest", "relevance"]);
+export type SearchSort = z.infer<typeof SearchSort>;
+
+export const SearchQuery = z
+  .object({
+    q: z.string().trim().min(1).max(500),
+    lane: Lane.optional(),
+    party: PartyCode.optional(),
+    agency: z.string().max(64).optional(),
+    priority: Priority.optional(),
+    status: z.string().max(40).optional(),
+    tlp: Tlp.optional(),
+    /** Only threads whose respond-by falls before this instant. */
+    dueBefore: z.iso.datetime().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** `newest` (default): most recently written first. `relevance`: the newest matches, best match first. */
+    sort: SearchSort.default("newest"),
+    /** Continue a newest-first search with older matches: the `next` of the previous page. */
+    before: z.uuid().optional(),
+  })
+  .refine((query) => !(query.before && query.sort === "relevance"), {
+    message: "before pages a newest-first search; a relevance search has a single page",
+    path: ["before"],
+  });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
 export const ThreadIdParams = z.object({ id: z.uuid() });

@@ -1,54 +1,283 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { Principal } from "../identity/principal.ts";
 import type { SearchQuery } from "./exchange.schema.ts";
 import { messageVisibleTo, threadVisibleTo } from "./exchange.visibility.ts";
 
 /**
- * Full-text search over the messages a principal may read. The visibility rule is part of the SQL, so neither a
- * result nor a count can reveal a message the reader may not see.
+ * Full-text search over the messages a principal may read, newest first (message ids are UUIDv7, so id order is
+ * the order in which messages were written) or by relevance among the newest matches. docs/exchange.md (Search)
+ * says the same for analysts; keep the two in step.
+ *
+ * Why not one `ORDER BY ... LIMIT` statement: ranking, or sorting by id, every match of a common word reads a
+ * large share of the table (a word in half of 1M messages took ~1 s), and left to choose between walking the
+ * primary key from the newest message and the full-text index, PostgreSQL walks for words it wrongly believes
+ * frequent (identifiers absent from its statistics, a word that was common last year), reading the whole table
+ * to find nothing. So each step below has a bound on what it reads, and the steps run in a fixed order:
+ *
+ * 1. the full-text index, if the words match at most `rareMatches` messages: every match is read, exactly;
+ * 2. otherwise the `recentMessages` most recent messages, newest first, stopping once the page is full;
+ * 3. if that did not fill the page, the index again, if the words match at most `indexMatches` messages;
+ * 4. otherwise the page holds what step 2 found and is marked partial, with a cursor below the messages read.
+ *
+ * The visibility rules are part of every statement, so no hit reveals a message the reader may not see (the
+ * counts that choose a step are of messages with the words, whoever may read them, and are never returned).
+ * Each step's statement also cuts the page and makes its snippets: one or two round trips for most searches.
  */
-export async function searchMessages(db: Db, principal: Principal, query: SearchQuery) {
-  if (!principal.agency) return [];
-  const tsquery = sql`websearch_to_tsquery('english', ${query.q})`;
-  let q = db
-    .selectFrom("exchange_messages as m")
-    .innerJoin("exchange_threads as t", "t.id", "m.thread_id")
-    .select([
-      "m.id",
-      "m.thread_id as threadId",
-      "m.kind",
-      "m.status",
-      "m.direction",
-      "m.tlp",
-      "m.priority",
-      "m.created_at as createdAt",
-      "t.subject",
-      "t.lane",
-      "t.peer_party as party",
-      "t.respond_by as respondBy",
-      sql<string>`ts_headline('english', m.text, ${tsquery}, 'MaxFragments=2, MaxWords=20, MinWords=5')`.as("snippet"),
-      sql<number>`ts_rank(m.tsv, ${tsquery})`.as("rank"),
-    ])
-    .where(sql<boolean>`m.tsv @@ ${tsquery}`)
-    .where(messageVisibleTo(principal))
-    .where(threadVisibleTo(principal))
-    .orderBy(sql`ts_rank(m.tsv, ${tsquery})`, "desc")
-    .orderBy("m.id", "desc")
-    .limit(query.limit);
-  if (query.lane) q = q.where("t.lane", "=", query.lane);
-  if (query.party) q = q.where("t.peer_party", "=", query.party);
+export interface SearchBudget {
+  /** Words matching at most this many messages are answered from the index alone (step 1). */
+  rareMatches: number;
+  /** At most this many of the most recent messages are read per request (step 2). */
+  recentMessages: number;
+  /** After step 2, words matching at most this many messages are still answered exactly (step 3). */
+  indexMatches: number;
+  /** `sort=relevance` ranks at most this many of the newest matches. */
+  relevancePool: number;
+}
+
+export const SEARCH_BUDGET: SearchBudget = {
+  rareMatches: 200,
+  recentMessages: 20_000,
+  indexMatches: 3_000,
+  relevancePool: 1_000,
+};
+
+export interface SearchHit {
+  id: string;
+  threadId: string;
+  kind: string;
+  status: string;
+  direction: string;
+  tlp: string;
+  priority: string | null;
+  createdAt: Date;
+  subject: string;
+  lane: string;
+  party: string;
+  respondBy: Date | null;
+  /** The matching passages, hits marked with <b>. */
+  snippet: string;
+  /** ts_rank of the message for these words (what `sort=relevance` orders by). */
+  rank: number;
+}
+
+export interface SearchPage {
+  items: SearchHit[];
+  /** Older matches may exist: pass this as `before` to get them. Null when there are none (and for relevance). */
+  next: string | null;
+  /** The page stopped at the budget of recent messages before it was full; older matches may exist (`next`). */
+  partial: boolean;
+}
+
+interface Found {
+  /** The page: newest first, or best rank first for relevance. */
+  items: SearchHit[];
+  /** More matches exist beyond those this step considered. */
+  more: boolean;
+  /** Set when the page stopped at the budget: where the next page starts (see resumeBelow). */
+  resumeBelow?: string;
+}
+
+/** What one request searches for and how its page is cut. */
+interface Search {
+  words: string;
+  before: string | undefined;
+  relevance: boolean;
+  /** Matches to consider: the page (newest), or the pool that relevance ranks. */
+  want: number;
+  limit: number;
+  /** Visibility and the query's filters, over `m` (a message, MESSAGE_COLUMNS) and `t` (its thread). */
+  conditions: RawBuilder<boolean>;
+}
+
+const tsquery = (words: string) => sql`websearch_to_tsquery('english', ${words})`;
+
+/**
+ * The message columns that the steps read before joining the thread: the search vector and every column the
+ * visibility rules and the filters refer to (a rule that needs another column fails loudly until it is added).
+ */
+const MESSAGE_COLUMNS = sql.raw(
+  "id, thread_id, tsv, direction, from_agency, to_agency, sent_by, withdrawn_at, tlp, recipients, status",
+);
+
+export async function searchMessages(
+  db: Db,
+  principal: Principal,
+  query: SearchQuery,
+  budget: SearchBudget = SEARCH_BUDGET,
+): Promise<SearchPage> {
+  if (!principal.agency) return { items: [], next: null, partial: false };
+  const relevance = query.sort === "relevance";
+  const search: Search = {
+    words: query.q,
+    before: relevance ? undefined : query.before,
+    relevance,
+    want: relevance ? Math.max(budget.relevancePool, query.limit) : query.limit,
+    limit: query.limit,
+    conditions: conditionsOf(principal, query),
+  };
+  const found = await findNewest(db, search, budget);
+  return { items: found.items, next: relevance ? null : nextCursor(found), partial: found.resumeBelow !== undefined };
+}
+
+async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise<Found> {
+  const rare = await fromIndex(db, search, budget.rareMatches);
+  if (rare) return rare;
+  const recent = await fromRecent(db, search, budget.recentMessages);
+  if (recent.more) return recent;
+  const read = await recentRead(db, search.before, budget.recentMessages);
+  // Fewer messages than the budget below the cursor: step 2 read them all, so its answer is complete.
+  if (!read) return recent;
+  const indexed = await fromIndex(db, search, budget.indexMatches);
+  if (indexed) return indexed;
+  return { ...recent, more: true, resumeBelow: resumeBelow(read, recent.items.at(-1)?.id) };
+}
+
+/**
+ * Steps 1 and 3: the messages the full-text index finds, if there are at most `cap` of them (then the answer is
+ * exact); undefined otherwise, after reading at most cap + 1. `OFFSET 0` keeps the LIMIT out of the inner plan,
+ * so PostgreSQL plans for every match (the index, unless the words are in a large share of messages) rather
+ * than for the first few (a walk of the table that may find them late or never).
+ */
+async function fromIndex(db: Db, search: Search, cap: number): Promise<Found | undefined> {
+  const { rows } = await sql<PageRow>`
+    WITH candidates AS MATERIALIZED (
+      SELECT * FROM (
+        SELECT ${MESSAGE_COLUMNS} FROM exchange_messages
+        WHERE tsv @@ ${tsquery(search.words)} ${search.before ? sql`AND id < ${search.before}` : sql``}
+        OFFSET 0
+      ) AS matching
+      LIMIT ${cap + 1}
+    ),
+    counted AS MATERIALIZED (SELECT count(*)::int AS candidates FROM candidates),
+    ${poolAndPage(
+      search,
+      // Newest first before the join, so the thread of each candidate is looked up only until the pool is full.
+      sql`SELECT m.id, ${rankOf(search)} AS rank
+        FROM (SELECT * FROM candidates ORDER BY id DESC OFFSET 0) AS m
+        JOIN exchange_threads AS t ON t.id = m.thread_id
+        WHERE (SELECT candidates FROM counted) <= ${cap} AND ${search.conditions}`,
+    )}
+    ${pageRows(search, sql`counted`, sql`counted.candidates <= ${cap}`)}`.execute(db);
+  if ((rows[0]?.candidates ?? 0) > cap) return undefined;
+  return foundOf(search, rows);
+}
+
+/**
+ * Step 2: the `window` most recent messages (below the cursor), newest first, stopping once the pool is full.
+ * The inner LIMIT fixes the plan to a backward walk of the primary key and bounds it.
+ */
+async function fromRecent(db: Db, search: Search, window: number): Promise<Found> {
+  const { rows } = await sql<PageRow>`
+    WITH ${poolAndPage(
+      search,
+      sql`SELECT m.id, ${rankOf(search)} AS rank
+        FROM (
+          SELECT ${MESSAGE_COLUMNS} FROM exchange_messages
+          ${search.before ? sql`WHERE id < ${search.before}` : sql``}
+          ORDER BY id DESC
+          LIMIT ${window}
+        ) AS m
+        JOIN exchange_threads AS t ON t.id = m.thread_id
+        WHERE m.tsv @@ ${tsquery(search.words)} AND ${search.conditions}`,
+    )}
+    ${pageRows(search, sql`(SELECT 0 AS candidates) AS counted`, sql`true`)}`.execute(db);
+  return foundOf(search, rows);
+}
+
+const rankOf = (search: Search) => (search.relevance ? sql`ts_rank(m.tsv, ${tsquery(search.words)})` : sql`0`);
+
+/**
+ * The matches a step considers (`pool`: the newest `want`, plus one to tell whether there are more) and the
+ * page cut from them (`page`: the newest `limit`, or for relevance the best-ranked `limit` of the pool).
+ */
+function poolAndPage(search: Search, matches: RawBuilder<unknown>) {
+  return sql`pool AS (${matches} ORDER BY m.id DESC LIMIT ${search.want + 1}),
+    page AS (
+      SELECT id, rank FROM (SELECT id, rank FROM pool ORDER BY id DESC LIMIT ${search.want}) AS considered
+      ORDER BY ${search.relevance ? sql`rank DESC, ` : sql``}id DESC
+      LIMIT ${search.limit}
+    )`;
+}
+
+interface PageRow extends Omit<SearchHit, "id"> {
+  id: string | null;
+  candidates: number;
+  pooled: number;
+}
+
+/**
+ * One row per hit of the page with what a result shows, its snippet made only for those; at least one row
+ * (`from`, with the candidate count) even when there is no hit.
+ */
+function pageRows(search: Search, from: RawBuilder<unknown>, accept: RawBuilder<boolean>) {
+  const words = tsquery(search.words);
+  return sql`SELECT counted.candidates, (SELECT count(*) FROM pool)::int AS pooled,
+      m.id, m.thread_id AS "threadId", m.kind, m.status, m.direction, m.tlp, m.priority, m.created_at AS "createdAt",
+      t.subject, t.lane, t.peer_party AS party, t.respond_by AS "respondBy",
+      ts_headline('english', m.text, ${words}, 'MaxFragments=2, MaxWords=20, MinWords=5') AS snippet,
+      ts_rank(m.tsv, ${words}) AS rank
+    FROM ${from}
+    LEFT JOIN (
+      page JOIN exchange_messages AS m ON m.id = page.id JOIN exchange_threads AS t ON t.id = m.thread_id
+    ) ON ${accept}
+    ORDER BY ${search.relevance ? sql`page.rank DESC, ` : sql``}page.id DESC`;
+}
+
+function foundOf(search: Search, rows: PageRow[]): Found {
+  const items = rows.flatMap(({ candidates: _c, pooled: _p, id, rank, ...hit }) =>
+    id === null ? [] : [{ id, ...hit, rank: Number(rank) }],
+  );
+  return { items, more: (rows[0]?.pooled ?? 0) > search.want };
+}
+
+/** The newest and the oldest message step 2 read; undefined when there were fewer than `window` to read. */
+async function recentRead(db: Db, before: string | undefined, window: number) {
+  const below = before ? sql`WHERE id < ${before}` : sql``;
+  const { rows } = await sql<{ newest: string; oldest: string | null }>`
+    SELECT (SELECT id FROM exchange_messages ${below} ORDER BY id DESC LIMIT 1) AS newest,
+      (SELECT id FROM exchange_messages ${below} ORDER BY id DESC OFFSET ${window - 1} LIMIT 1) AS oldest`.execute(db);
+  const row = rows[0];
+  return row?.oldest ? { newest: row.newest, oldest: row.oldest } : undefined;
+}
+
+/**
+ * Where a partial page's successor starts: below the messages read, expressed as the first millisecond after
+ * the oldest one rather than its id, which may belong to a message this reader may not see (the cursor then says
+ * only how far back the search read, as `GET /api/v1/exchange/stats` says how much traffic there is). The few
+ * messages of that millisecond are read again; none was a hit of this page unless it is below the last hit,
+ * hence the min. Should every message read share that millisecond (more messages in one millisecond than the
+ * budget: tests with tiny budgets), rounding up would not move back, so the oldest id read is the cursor.
+ */
+function resumeBelow(read: { newest: string; oldest: string }, lastHit: string | undefined): string {
+  const rounded = uuidAfterMillisecondOf(read.oldest);
+  if (lastHit !== undefined && lastHit < rounded) return lastHit;
+  return rounded <= read.newest ? rounded : read.oldest;
+}
+
+/** Where the next page starts: below the last hit of a full page, or where a partial one stopped. */
+function nextCursor(found: Found): string | null {
+  if (!found.more) return null;
+  return found.resumeBelow ?? found.items.at(-1)?.id ?? null;
+}
+
+/** The smallest UUIDv7 of the millisecond after the one `id` carries: above every id of that millisecond. */
+export function uuidAfterMillisecondOf(id: string): string {
+  const ms = (Number.parseInt(id.replace(/-/g, "").slice(0, 12), 16) + 1).toString(16).padStart(12, "0");
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+function conditionsOf(principal: Principal, query: SearchQuery): RawBuilder<boolean> {
+  const conditions: RawBuilder<boolean>[] = [messageVisibleTo(principal), threadVisibleTo(principal)];
+  if (query.lane) conditions.push(sql`t.lane = ${query.lane}`);
+  if (query.party) conditions.push(sql`t.peer_party = ${query.party}`);
   if (query.agency)
-    q = q.where((eb) =>
-      eb.or([
-        eb("m.from_agency", "=", query.agency as string),
-        eb("m.to_agency", "=", query.agency as string),
-        eb("t.assigned_agency", "=", query.agency as string),
-      ]),
+    conditions.push(
+      sql`(m.from_agency = ${query.agency} OR m.to_agency = ${query.agency} OR t.assigned_agency = ${query.agency})`,
     );
-  if (query.priority) q = q.where("t.priority", "=", query.priority);
-  if (query.status) q = q.where("m.status", "=", query.status);
-  if (query.tlp) q = q.where("m.tlp", "=", query.tlp);
-  if (query.dueBefore) q = q.where("t.respond_by", "<", new Date(query.dueBefore));
-  return q.execute();
+  if (query.priority) conditions.push(sql`t.priority = ${query.priority}`);
+  if (query.status) conditions.push(sql`m.status = ${query.status}`);
+  if (query.tlp) conditions.push(sql`m.tlp = ${query.tlp}`);
+  if (query.dueBefore) conditions.push(sql`t.respond_by < ${new Date(query.dueBefore)}`);
+  return sql<boolean>`(${sql.join(conditions, sql` AND `)})`;
 }
