@@ -27,6 +27,21 @@ export class ApiClient {
     return new ApiClient(baseUrl, token);
   }
 
+  /** A GET whose body the caller reads as a stream (e.g. the audit leaf stream); problem+json answers throw. */
+  async open(path: string, accept: string): Promise<AsyncIterable<Uint8Array>> {
+    const response = await request(new URL(path, this.baseUrl), {
+      headers: { accept, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+    });
+    if (response.statusCode >= 400) {
+      const text = await response.body.text();
+      const problem = (text.startsWith("{") ? JSON.parse(text) : undefined) as
+        | { code?: string; detail?: string }
+        | undefined;
+      throw new Error(`${problem?.code ?? response.statusCode}: ${problem?.detail ?? text}`);
+    }
+    return response.body;
+  }
+
   async call<T = unknown>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
     const response = await request(new URL(path, this.baseUrl), {
       method,

@@ -5,20 +5,33 @@ import { createInterface } from "node:readline";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { request } from "undici";
+import { LEAF_STREAM_MEDIA_TYPE, LeafStreamReader } from "../../modules/audit/leaf-stream.ts";
 import { unverifiedPayload } from "../../modules/audit/tree-head.ts";
 import type { LogKeys, LogSource, SavedHead, SourceLeaf, VerifyReport } from "../../modules/audit/verify-log.ts";
 import { verifyLog } from "../../modules/audit/verify-log.ts";
 import { ApiClient, type ApiTarget } from "../api-client.ts";
 
 const PAGE = 1000;
-const PREFETCH = 4;
-type Page = { items: SourceLeaf[] };
+type Page = { items: { index: number; data: string; leafHash?: string | null }[] };
 
-/** The log of a running node, read through its API; the next page is fetched while this one is checked. */
-export function apiLogSource(api: ApiClient, options: { peerDescriptorUrl?: string | undefined } = {}): LogSource {
+const fromPage = (page: Page): SourceLeaf[] =>
+  page.items.map((l) => ({
+    index: l.index,
+    data: Buffer.from(l.data, "base64"),
+    leafHash: l.leafHash ? Buffer.from(l.leafHash, "base64") : null,
+  }));
+
+/**
+ * The log of a running node, read through its API: the whole log in one response of the leaf stream
+ * (binary records, read and checked as they arrive, so memory stays bounded whatever the log's size).
+ */
+export function apiLogSource(
+  api: ApiClient,
+  options: { peerDescriptorUrl?: string | undefined; recordedHashes?: boolean } = {},
+): LogSource {
   let keys: Promise<LogKeys> | undefined;
   const leaves = async (start: number, end: number) =>
-    (await api.call<Page>("GET", `/api/v1/audit/leaves?start=${start}&end=${end}&view=compact`)).items;
+    fromPage(await api.call<Page>("GET", `/api/v1/audit/leaves?start=${start}&end=${end}&view=compact`));
   return {
     treeHead: () => api.call("GET", "/api/v1/audit/tree-head"),
     keys: () => {
@@ -35,23 +48,16 @@ export function apiLogSource(api: ApiClient, options: { peerDescriptorUrl?: stri
       return keys;
     },
     async *pages(treeSize: number) {
-      // A few pages in flight hide the round trips; memory stays bounded at PREFETCH pages.
-      const inFlight: Promise<SourceLeaf[]>[] = [];
-      let requested = 0;
-      const request = () => {
-        if (requested >= treeSize) return;
-        const page = leaves(requested, Math.min(requested + PAGE, treeSize) - 1);
-        // Awaited in order below; this only keeps a later page's failure from being reported as unhandled.
-        page.catch(() => {});
-        inFlight.push(page);
-        requested += PAGE;
-      };
-      for (let i = 0; i < PREFETCH; i++) request();
-      while (inFlight.length > 0) {
-        const page = await (inFlight.shift() as Promise<SourceLeaf[]>);
-        request();
-        yield page;
+      if (treeSize === 0) return;
+      const hashes = options.recordedHashes ? "recorded" : "none";
+      const path = `/api/v1/audit/leaves/stream?start=0&end=${treeSize - 1}&hashes=${hashes}`;
+      const body = await api.open(path, LEAF_STREAM_MEDIA_TYPE);
+      const reader = new LeafStreamReader();
+      for await (const chunk of body) {
+        const batch = reader.push(chunk);
+        if (batch.length > 0) yield batch;
       }
+      reader.end();
     },
     proofs: {
       consistency: async (from, to) =>
@@ -75,7 +81,7 @@ export function exportLogSource(dir: string): LogSource {
       let page: SourceLeaf[] = [];
       for await (const line of lines) {
         if (!line.trim()) continue;
-        page.push(JSON.parse(line) as SourceLeaf);
+        page.push(...fromPage({ items: [JSON.parse(line)] }));
         if (page.length === PAGE) {
           yield page;
           page = [];
@@ -92,10 +98,14 @@ export async function exportLog(api: ApiClient, dir: string, onProgress?: (done:
   const head = await api.call<{ signed: string; treeSize: number }>("GET", "/api/v1/audit/tree-head");
   const keys = await api.call<LogKeys>("GET", "/api/v1/audit/keys");
   const out = createWriteStream(join(dir, "leaves.jsonl"));
-  const source = apiLogSource(api);
+  // With the hashes the node recorded, so an offline check can name a changed row without the node's proofs.
+  const source = apiLogSource(api, { recordedHashes: true });
   let done = 0;
   for await (const page of source.pages(head.treeSize)) {
-    const chunk = page.map((l) => JSON.stringify({ index: l.index, data: l.data, leafHash: l.leafHash })).join("\n");
+    const b64 = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString("base64") : undefined);
+    const chunk = page
+      .map((l) => JSON.stringify({ index: l.index, data: b64(l.data), leafHash: b64(l.leafHash) }))
+      .join("\n");
     if (!out.write(`${chunk}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     done += page.length;
     onProgress?.(done, head.treeSize);

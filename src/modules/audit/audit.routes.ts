@@ -1,10 +1,12 @@
+import { Readable } from "node:stream";
 import type { FastifyRequest } from "fastify";
 import type { App } from "../../http/app.ts";
 import { authorize } from "../../http/guards.ts";
 import type { PeerDirectory } from "../federation/peers.service.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
-import { ConsistencyQuery, EventsQuery, InclusionQuery, LeavesQuery } from "./audit.schema.ts";
+import { ConsistencyQuery, EventsQuery, InclusionQuery, LeafStreamQuery, LeavesQuery } from "./audit.schema.ts";
 import type { AuditService } from "./audit.service.ts";
+import { LEAF_STREAM_MEDIA_TYPE } from "./leaf-stream.ts";
 
 export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: PeerDirectory; party: string }) {
   const { audit } = deps;
@@ -39,6 +41,17 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
       async (request) => {
         await canRead(request);
         return audit.leaves(request.query.start, request.query.end, request.query.view);
+      },
+    );
+    // The whole log for a verifier: binary records, no JSON or base64 on either side (leaf-stream.ts).
+    app.get(
+      "/api/v1/audit/leaves/stream",
+      { config: { auth: true }, schema: { tags, querystring: LeafStreamQuery } },
+      async (request, reply) => {
+        await canRead(request);
+        const { start, end, hashes } = request.query;
+        const chunks = await audit.leafStream(start, end, hashes === "recorded");
+        return reply.type(LEAF_STREAM_MEDIA_TYPE).send(Readable.from(chunks));
       },
     );
     app.get(

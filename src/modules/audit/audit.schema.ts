@@ -56,6 +56,15 @@ export const LeavesQuery = z
     view: z.enum(["full", "compact"]).default("full"),
   })
   .strict();
+/** The whole range in one response: `end` is inclusive, as for `/leaves`, and must be below the log's size. */
+export const LeafStreamQuery = z
+  .object({
+    start: IndexParam,
+    end: IndexParam,
+    /** `recorded` adds to each leaf the hash the node stored when it appended it (for exports). */
+    hashes: z.enum(["none", "recorded"]).default("none"),
+  })
+  .strict();
 export const EventsQuery = z
   .object({
     actor: z.string().max(200).optional(),

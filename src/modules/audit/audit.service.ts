@@ -21,12 +21,14 @@ import {
   type AuditSearch,
   hasLeavesBeyondWitnessing,
   importLegacyAuditEvents,
+  readLeafRecords,
   readLeaves,
   readLogHead,
   readNodes,
   searchLeaves,
 } from "./audit.repository.ts";
 import { MAX_LEAVES_PER_PAGE } from "./audit.schema.ts";
+import { LEAF_STREAM_CHUNK, LEAF_STREAM_END } from "./leaf-stream.ts";
 import { auditError, signTreeHead, toBase64 } from "./tree-head.ts";
 import { UpperNodeCache } from "./upper-nodes.ts";
 import {
@@ -182,6 +184,31 @@ export class AuditService {
         ...(view === "full" ? { event: JSON.parse(decoder.decode(row.data)) as unknown } : {}),
       })),
     };
+  }
+
+  /**
+   * Leaves [start, end] as the leaf stream (leaf-stream.ts): checked before the first byte, so bad input is a
+   * problem+json answer; then read a chunk at a time, the next read running while the last chunk is written.
+   */
+  async leafStream(start: number, end: number, recordedHashes = false): Promise<AsyncIterable<Uint8Array>> {
+    if (end < start) throw auditError("PROOF_RANGE", "end must not be before start");
+    const { treeSize } = await readLogHead(this.deps.db);
+    if (end >= treeSize) throw auditError("PROOF_RANGE", `the log has ${treeSize} leaves; leaf ${end} is not in it`);
+    const db = this.deps.db;
+    const read = (from: number) => {
+      const chunk = readLeafRecords(db, from, Math.min(end, from + LEAF_STREAM_CHUNK - 1), recordedHashes);
+      chunk.catch(() => {}); // awaited below; this only keeps an early failure from being reported as unhandled
+      return chunk;
+    };
+    return (async function* () {
+      let next = read(start);
+      for (let from = start; from <= end; from += LEAF_STREAM_CHUNK) {
+        const chunk = await next;
+        if (from + LEAF_STREAM_CHUNK <= end) next = read(from + LEAF_STREAM_CHUNK);
+        if (chunk.length > 0) yield chunk;
+      }
+      yield LEAF_STREAM_END;
+    })();
   }
 
   async events(query: AuditSearch) {
