@@ -1,15 +1,25 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the package works without a separate build step.
+// The `liaison` command. Runs the compiled CLI (`npm run build` writes dist/) when it is at least as new as every
+// source file, so production nodes start fast and lean; otherwise runs the TypeScript sources through tsx, so a
+// checkout works without a build step and never runs stale code.
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", join(root, "src/cli/main.ts"), ...process.argv.slice(2)],
-  {
-    stdio: "inherit",
-  },
-);
+const built = join(root, "dist/cli/main.js");
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const useBuild = existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, "src"));
+const entry = useBuild ? [built] : ["--import", "tsx", join(root, "src/cli/main.ts")];
+const result = spawnSync(process.execPath, [...entry, ...process.argv.slice(2)], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { Agent } from "undici";
+import { Agent, request } from "undici";
 import { NodeProcess, pinEachOther } from "../../test/support/processes.ts";
 
 export interface RunOptions {
@@ -81,6 +81,33 @@ async function latencies(india: NodeProcess, ids: Set<string>): Promise<number[]
   return out.sort((a, b) => a - b);
 }
 
+/** Sums and counts of the stage histograms (delivery, inbox, audit sequencing) from a node's /metrics. */
+async function stageTotals(node: NodeProcess): Promise<Map<string, { sum: number; count: number }>> {
+  const response = await request(`${node.url}/metrics`, {});
+  const text = await response.body.text();
+  const totals = new Map<string, { sum: number; count: number }>();
+  const line = /^liaison_(delivery_stage|inbox_stage|audit_drain)_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const stage = /stage="([^"]+)"/.exec(m[3] ?? "")?.[1] ?? "drain";
+    const key = `${m[1]?.replace("_stage", "").replace("audit_drain", "audit")}.${stage}`;
+    const entry = totals.get(key) ?? { sum: 0, count: 0 };
+    entry[m[2] as "sum" | "count"] = Number(m[4]);
+    totals.set(key, entry);
+  }
+  return totals;
+}
+
+/** Mean per stage between two scrapes, in ms: where the fixed-load latency goes. */
+function stageMeans(before: Map<string, { sum: number; count: number }>, after: typeof before): string {
+  const parts: string[] = [];
+  for (const [key, { sum, count }] of after) {
+    const prior = before.get(key) ?? { sum: 0, count: 0 };
+    const n = count - prior.count;
+    if (n > 0) parts.push(`${key} ${(((sum - prior.sum) / n) * 1000).toFixed(1)}`);
+  }
+  return parts.join(", ");
+}
+
 export async function runFederationBench(options: RunOptions): Promise<RunResult> {
   const { log } = options;
   // Many requests may wait at once when the node falls behind the offered load: room for them, and patience.
@@ -88,7 +115,8 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
   const common = {
     dispatcher,
     databaseUrl: options.databaseUrl,
-    config: { logLevel: "warn", federation: options.federation },
+    config: { logLevel: "warn", federation: options.federation, ...JSON.parse(process.env.BENCH_NODE_CONFIG ?? "{}") },
+    entry: "build" as const, // as operators run it: compiled, not through tsx
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
   };
   const india = await NodeProcess.create({ party: "IN", ...common });
@@ -133,6 +161,7 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
 
     // 3. Fixed offered load: one notice every 1/rate s, each on its own, latency from the outbox timestamps.
     const count = Math.round(options.ratePerSecond * options.latencySeconds);
+    const stagesBefore = { IN: await stageTotals(india), CA: await stageTotals(canada) };
     const fixedIds: string[] = [];
     const inFlight: Promise<void>[] = [];
     let failed = 0;
@@ -158,6 +187,8 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     const achieved = count / offeredSeconds;
     await waitDrained(india);
     const fixed = await latencies(india, new Set(fixedIds));
+    log(`  stage means (ms), IN: ${stageMeans(stagesBefore.IN, await stageTotals(india))}`);
+    log(`  stage means (ms), CA: ${stageMeans(stagesBefore.CA, await stageTotals(canada))}`);
     const peakRssMb = { IN: india.peakRssBytes() / 2 ** 20, CA: canada.peakRssBytes() / 2 ** 20 };
     log(
       `  fixed load ${achieved.toFixed(0)}/s: p50 ${percentile(fixed, 50)} ms, p99 ${percentile(fixed, 99)} ms, ` +

@@ -21,6 +21,11 @@ export const FederationConfig = z
     retryMaxSeconds: seconds.default(300),
     /** How long a claimed outbox row stays reserved for the process that claimed it. */
     leaseSeconds: seconds.default(30),
+    /**
+     * How long a lane woken by a commit waits before claiming, so commits arriving together leave in one batch
+     * (one claim, one POST, one receiving transaction) instead of one each.
+     */
+    lingerMs: z.number().int().min(0).max(1000).default(2),
     /** How often an idle worker looks for due rows (another process may have written them). */
     pollIntervalMs: z.number().int().positive().default(200),
     /** Inbound limits. */
@@ -97,6 +102,11 @@ export const NodeConfig = z
       .string()
       .regex(/^[a-z_][a-z0-9_]*$/)
       .optional(),
+    /**
+     * Shared buffers of the embedded PGlite database, in MB: most of its memory. Its files still sit in the
+     * operating system's page cache, so a small pool costs little speed. Ignored on PostgreSQL.
+     */
+    embeddedSharedBuffersMb: z.number().int().min(1).max(4096).default(32),
     tls: TlsConfig.optional(),
     /** Client certificate for calls to peers (mutual TLS). */
     clientTls: TlsConfig.optional(),

@@ -28,8 +28,11 @@ export interface ChangeWriters {
   appendOutbox(tx: Tx, at: Date, envelopes: readonly SealedEnvelope[]): Promise<void>;
   /** Called after commit when envelopes were written, so delivery starts at once. */
   onOutboxCommitted(): void;
-  /** Awaited after every commit: turns the change's queued audit records into leaves of the log. */
-  afterCommit?(): Promise<void>;
+  /**
+   * Called after every commit: the change's audit records wait, durable, in the queue; this starts making them
+   * leaves. Not awaited: the caller's answer does not wait for the log, and whoever reads the log flushes first.
+   */
+  onAuditQueued(): void;
 }
 
 /**
@@ -67,7 +70,7 @@ export class ChangeRunner {
       return value;
     });
     if (wakeDelivery) this.writers.onOutboxCommitted();
-    await this.writers.afterCommit?.();
+    this.writers.onAuditQueued();
     return result;
   }
 }

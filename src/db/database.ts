@@ -1,5 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
@@ -25,6 +27,27 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** PGlite's shared_buffers in MB (see config). */
+  embeddedSharedBuffersMb?: number;
+}
+
+/** Create a new embedded database in a child process (see pglite-init.ts); an existing one is left alone. */
+async function initPgliteDir(dir: string): Promise<void> {
+  if (existsSync(join(dir, "PG_VERSION"))) return;
+  const here = fileURLToPath(import.meta.url);
+  const script = join(here, "..", `pglite-init${extname(here)}`);
+  // Run from source (tsx, tests) the child needs the same TypeScript loader; the built package does not.
+  const loader = extname(here) === ".ts" ? ["--import", "tsx"] : [];
+  const stderr: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [...loader, script, dir], { stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) {
+    throw new Error(`creating the embedded database in ${dir} failed: ${Buffer.concat(stderr).toString().trim()}`);
+  }
 }
 
 // int8 (counts, bigserial ids) as JS numbers: ours stay far below 2^53, and one type on both drivers keeps code simple.
@@ -53,8 +76,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (!options.dataDir) throw new Error("openDatabase needs a url or a dataDir");
   const dir = join(options.dataDir, "db");
   mkdirSync(dir, { recursive: true });
+  await initPgliteDir(dir);
   const pglite = await PGlite.create(dir, {
     parsers: { [pgliteTypes.INT8]: (value: string) => Number(value) },
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${options.embeddedSharedBuffersMb ?? 32}MB`],
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
   return { db, kind: "pglite", close: () => db.destroy() };

@@ -12,6 +12,9 @@ export class Metrics {
   readonly envelopesReceived: Counter<"peer" | "type">;
   readonly envelopesRejected: Counter<"code">;
   readonly outboxDepth: Gauge<"status">;
+  readonly deliveryStage: Histogram<"stage">;
+  readonly inboxStage: Histogram<"stage">;
+  readonly auditDrain: Histogram;
 
   constructor(party: string) {
     this.registry.setDefaultLabels({ party });
@@ -50,6 +53,28 @@ export class Metrics {
       name: "liaison_outbox_depth",
       help: "Outbox rows by status (pending, dead)",
       labelNames: ["status"],
+      registers: [this.registry],
+    });
+    // Where delivery time goes, so an operator (and the benchmark) can tell a slow peer from a slow database.
+    const stageBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+    this.deliveryStage = new Histogram({
+      name: "liaison_delivery_stage_seconds",
+      help: "Sender's delivery stages: queued (outbox to claim), claim, post (peer round trip), verify (receipts), settle",
+      labelNames: ["stage"],
+      buckets: stageBuckets,
+      registers: [this.registry],
+    });
+    this.inboxStage = new Histogram({
+      name: "liaison_inbox_stage_seconds",
+      help: "Receiver's stages per batch: verify (decrypt, verify, sign receipts), store (transaction with the handlers)",
+      labelNames: ["stage"],
+      buckets: stageBuckets,
+      registers: [this.registry],
+    });
+    this.auditDrain = new Histogram({
+      name: "liaison_audit_drain_seconds",
+      help: "Duration of one sequencing drain: queued audit records of many changes become leaves of the log",
+      buckets: stageBuckets,
       registers: [this.registry],
     });
   }

@@ -116,6 +116,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     url: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: config.dataDir,
+    embeddedSharedBuffersMb: config.embeddedSharedBuffersMb,
   });
   const { db } = database;
   try {
@@ -131,12 +132,15 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const handlers = new EnvelopeHandlers();
   const client = new FederationClient(config);
   let worker: DeliveryWorker | undefined;
-  const auditSequencer = new AuditSequencer(db, logger);
+  const auditSequencer = new AuditSequencer(db, logger, {
+    observeDrain: (seconds) => metrics.auditDrain.observe(seconds),
+  });
+  const sequenceAudit = () => auditSequencer.schedule();
   const changes = new ChangeRunner(db, clock, {
     appendAudit: (tx, at, events) => appendAuditEvents(tx, config.party, at, events),
     appendOutbox: (tx, _at, envelopes) => insertOutbox(tx, envelopes),
     onOutboxCommitted: () => worker?.wake(),
-    afterCommit: () => auditSequencer.flush(),
+    onAuditQueued: sequenceAudit,
   });
   const federation = new FederationService({ config, db, clock, keys, peers, changes });
   const inbox = new InboxService({
@@ -151,7 +155,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     rateLimiter: new PeerRateLimiter(config.federation.peerRatePerSecond),
     metrics,
     logger,
-    flushAudit: () => auditSequencer.flush(),
+    onAuditQueued: sequenceAudit,
   });
   worker = new DeliveryWorker({
     db,
@@ -162,7 +166,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     client,
     metrics,
     logger,
-    flushAudit: () => auditSequencer.flush(),
+    onAuditQueued: sequenceAudit,
   });
   const directory = new DirectoryService({ db, clock, party: config.party, domain, changes, federation, peers });
   handlers.register(directory.envelopeHandler());
@@ -342,6 +346,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       closed = true;
       await worker.stop();
       await audit.stop();
+      await auditSequencer.close();
       await exchange.sweeper.stop();
       await workplan.sync.stop();
       await app.close();

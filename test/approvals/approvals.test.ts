@@ -51,6 +51,7 @@ async function escalate(requester: Principal) {
 
 /** Outcomes of the approval.decide audit records of one approval (Merkle leaves, or the older event table). */
 async function auditOutcome(id: string): Promise<string[]> {
+  await node.deps.audit.sequenceQueued();
   const db = node.deps.database.db;
   const tables = await db.introspection.getTables();
   const table = tables.some((t) => t.name === "audit_leaves") ? "audit_leaves" : "audit_events";

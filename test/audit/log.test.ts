@@ -143,6 +143,7 @@ describe("audit Merkle log on one node", () => {
   });
 
   it("keeps leaf indices dense and in commit order when changes commit concurrently", async () => {
+    await node.deps.audit.sequenceQueued();
     const { treeSize: before } = await readLogHead(node.deps.database.db);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -152,6 +153,7 @@ describe("audit Merkle log on one node", () => {
         }),
       ),
     );
+    await node.deps.audit.sequenceQueued(); // changes do not wait for the log; readers catch it up
     const { treeSize: after } = await readLogHead(node.deps.database.db);
     expect(after - before).toBe(40);
     const rows = await node.deps.database.db

@@ -53,6 +53,7 @@ export async function login(node: TestNode, username: string, password: string, 
 
 /** Audit records of an action: from the Merkle log's leaves, or the older event table where that is absent. */
 export async function auditCount(node: TestNode, action: string, subject?: string): Promise<number> {
+  await node.deps.audit.sequenceQueued();
   const db = node.deps.database.db;
   const count = async (table: "audit_leaves" | "audit_events") => {
     let query = db

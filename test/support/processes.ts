@@ -19,6 +19,8 @@ export interface NodeProcessOptions {
   databaseUrl?: string | null;
   /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/x"]. */
   nodeFlags?: string[];
+  /** Run the sources through tsx (default, what tests check) or the compiled dist/ (`npm run build`), as production does. */
+  entry?: "source" | "build";
 }
 
 /**
@@ -84,18 +86,10 @@ export class NodeProcess {
     // The child must not inherit the test's LIAISON_* overrides: its config file is the whole truth.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("LIAISON_")));
     const log = openSync(this.logFile, "a");
+    const entry = this.options.entry === "build" ? ["dist/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
     const child = spawn(
       process.execPath,
-      [
-        ...(this.options.nodeFlags ?? []),
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
-        "serve",
-        "-c",
-        this.configFile,
-        "--create-keys",
-      ],
+      [...(this.options.nodeFlags ?? []), ...entry, "serve", "-c", this.configFile, "--create-keys"],
       { cwd: REPO, env, stdio: ["ignore", log, log] },
     );
     closeSync(log);

@@ -96,7 +96,7 @@ export class AuditService {
   /** The latest signed head, signing a fresh one first when the log grew since (or none exists yet). */
   async currentTreeHead(): Promise<AuditTreeHeadsTable> {
     const { db, clock, keys } = this.deps;
-    await this.deps.sequencer?.flush();
+    await this.sequenceQueued();
     const head = await readLogHead(db);
     const latest = await latestTreeHead(db);
     if (latest && Number(latest.tree_size) === head.treeSize) return latest;
@@ -173,8 +173,17 @@ export class AuditService {
     return { from, to: size, path: (await this.readProof(ranges, size)).path };
   }
 
+  /**
+   * Make every record committed so far a leaf. Changes do not wait for their records to be sequenced (the queue
+   * is durable), so whoever reads the log calls this first and sees every change that was answered before.
+   */
+  async sequenceQueued(): Promise<void> {
+    await this.deps.sequencer?.flush();
+  }
+
   async leaves(start: number, end: number, view: "full" | "compact" = "full") {
     if (end < start) throw auditError("PROOF_RANGE", "end must not be before start");
+    await this.sequenceQueued();
     const rows = await readLeaves(this.deps.db, start, Math.min(end, start + MAX_LEAVES_PER_PAGE - 1));
     return {
       items: rows.map((row) => ({
@@ -212,6 +221,7 @@ export class AuditService {
   }
 
   async events(query: AuditSearch) {
+    await this.sequenceQueued();
     const rows = await searchLeaves(this.deps.db, query);
     const items = rows.map((row) => ({ index: Number(row.index), ...JSON.parse(decoder.decode(row.data)) }));
     const last = items[items.length - 1];
@@ -237,7 +247,7 @@ export class AuditService {
    * witnessing's own traffic was recorded (else two idle nodes would answer each other's heads for ever).
    */
   async tick(): Promise<AuditTreeHeadsTable | undefined> {
-    await this.deps.sequencer?.flush();
+    await this.sequenceQueued();
     const { treeSize } = await readLogHead(this.deps.db);
     const latest = await latestTreeHead(this.deps.db);
     const grown = treeSize - Number(latest?.tree_size ?? 0);

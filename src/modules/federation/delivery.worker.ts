@@ -19,9 +19,11 @@ export interface DeliveryWorkerDeps {
   client: FederationClient;
   metrics: Metrics;
   logger: Logger;
-  /** Sequence the audit records this worker queued (see AuditSequencer). */
-  flushAudit?: () => Promise<void>;
+  /** Audit records were queued (settled deliveries): start sequencing them (see AuditSequencer). */
+  onAuditQueued?: () => void;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Full-jitter exponential back-off (AWS architecture blog): spreads retries so peers are not hit in waves. */
 export function backoffSeconds(attempt: number, baseSeconds: number, maxSeconds: number, random = Math.random): number {
@@ -39,6 +41,9 @@ export class DeliveryWorker {
   private lanes: Promise<void>[] = [];
   private waiters: (() => void)[] = [];
   private pendingWake = false;
+  /** A lane was woken and has not sent its claim yet: commits until then are in that claim. */
+  private claimPending = false;
+  private poller: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
 
@@ -46,39 +51,46 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.lanes = Array.from({ length: this.deps.config.concurrency }, () => this.lane());
+    // One poll for the whole worker, not one per lane: it finds retries falling due and rows that another
+    // process of this node committed.
+    this.poller = setInterval(() => this.wake(), this.deps.config.pollIntervalMs);
+    this.poller.unref();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    clearInterval(this.poller);
+    for (const waiter of this.waiters.splice(0)) waiter();
     await Promise.all(this.lanes);
     this.lanes = [];
   }
 
-  /** New outbox rows were committed: stop waiting. */
+  /**
+   * New outbox rows were committed (or the poll is due): one idle lane looks. Waking them all would send every
+   * lane to claim the same few rows, all but one coming back empty; a lane that finds a full batch wakes the
+   * next itself, and while a woken lane has not claimed yet, further wakes are already covered by its claim.
+   */
   wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    if (waiters.length === 0) this.pendingWake = true;
-    for (const resolve of waiters) resolve();
+    if (this.claimPending) return;
+    const waiter = this.waiters.shift();
+    if (!waiter) {
+      this.pendingWake = true;
+      return;
+    }
+    this.claimPending = true;
+    waiter();
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Wait to be woken; then linger briefly so the commits arriving together leave in one batch. */
+  private async idle(): Promise<void> {
     if (this.pendingWake) {
       this.pendingWake = false;
-      return Promise.resolve();
+      this.claimPending = true;
+    } else {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        resolve();
-      }, ms);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push(done);
-    });
+    const linger = this.deps.config.lingerMs;
+    if (linger > 0 && this.running) await sleep(linger);
   }
 
   private async lane(): Promise<void> {
@@ -87,24 +99,33 @@ export class DeliveryWorker {
       try {
         delivered = await this.deliverOnce();
       } catch (error) {
+        this.claimPending = false;
         this.deps.logger.error({ err: error }, "delivery lane failed; retrying shortly");
-        await this.idle(this.deps.config.pollIntervalMs * 5);
+        await sleep(this.deps.config.pollIntervalMs * 5);
       }
-      if (delivered === 0 && this.running) await this.idle(this.deps.config.pollIntervalMs);
+      if (delivered === 0 && this.running) await this.idle();
     }
   }
 
   /** One claim-send-settle round; returns how many envelopes it handled. Exposed for tests and the CLI. */
   async deliverOnce(): Promise<number> {
-    const { db, clock, config } = this.deps;
-    const claimed = await claimOutboxBatch(db, clock.now(), config.batchSize, config.leaseSeconds);
+    const { db, clock, config, metrics } = this.deps;
+    this.claimPending = false; // commits from here on need a claim of their own
+    const claimStarted = clock.now();
+    const claim = metrics.deliveryStage.startTimer({ stage: "claim" });
+    const claimed = await claimOutboxBatch(db, claimStarted, config.batchSize, config.leaseSeconds);
     if (claimed.length === 0) return 0;
+    claim();
+    for (const row of claimed) {
+      metrics.deliveryStage.observe({ stage: "queued" }, (claimStarted.getTime() - row.queued_at.getTime()) / 1000);
+    }
     // Another lane may be idle while this one has a full batch: let it look too.
     if (claimed.length === config.batchSize) this.wake();
     const byPeer = new Map<string, ClaimedEnvelope[]>();
     for (const row of claimed) byPeer.set(row.peer, [...(byPeer.get(row.peer) ?? []), row]);
     const outcomes = (await Promise.all([...byPeer].map(([peer, rows]) => this.sendToPeer(peer, rows)))).flat();
     const at = clock.now();
+    const settle = metrics.deliveryStage.startTimer({ stage: "settle" });
     const settled = await db.transaction().execute(async (tx) => {
       const ids = await settleOutbox(tx, at, outcomes);
       // Audit only what this lane settled: a row another lane already settled is not delivered twice.
@@ -120,6 +141,8 @@ export class DeliveryWorker {
       await appendAuditEvents(tx, this.deps.party, at, audits);
       return ids;
     });
+    settle();
+    this.deps.onAuditQueued?.();
     const rows = new Map(claimed.map((c) => [c.envelope_id, c]));
     for (const o of outcomes) {
       const row = rows.get(o.envelopeId);
@@ -160,7 +183,9 @@ export class DeliveryWorker {
       return rows.map((row) => this.failure(row, code, (error as Error).message, true, performance.now() - started));
     }
     const durationMs = performance.now() - started;
-    return Promise.all(
+    this.deps.metrics.deliveryStage.observe({ stage: "post" }, durationMs / 1000);
+    const verify = this.deps.metrics.deliveryStage.startTimer({ stage: "verify" });
+    const outcomes = await Promise.all(
       rows.map(async (row, i): Promise<DeliveryOutcome> => {
         const result = results[i];
         if (result && "receipt" in result) {
@@ -182,6 +207,8 @@ export class DeliveryWorker {
         return this.failure(row, err.code, err.detail, err.retryable, durationMs);
       }),
     );
+    verify();
+    return outcomes;
   }
 
   private failure(

@@ -38,8 +38,8 @@ export interface InboxDeps {
   rateLimiter: PeerRateLimiter;
   metrics: Metrics;
   logger: Logger;
-  /** Sequence the audit records this service queued outside a ChangeRunner change (see AuditSequencer). */
-  flushAudit?: () => Promise<void>;
+  /** Audit records were queued outside a ChangeRunner change: start sequencing them (see AuditSequencer). */
+  onAuditQueued?: () => void;
 }
 
 /** Errors the sender should retry; everything else is final for that envelope. */
@@ -69,6 +69,7 @@ export class InboxService {
     const digests = jwes.map((jwe) => (typeof jwe === "string" ? envelopeDigest(jwe) : ""));
     const known = new Map((await findInboxByDigests(this.deps.db, digests.filter(Boolean))).map((r) => [r.digest, r]));
 
+    const verifying = this.deps.metrics.inboxStage.startTimer({ stage: "verify" });
     const verified = await Promise.all(
       jwes.map(async (jwe, index) => {
         const digest = digests[index] as string;
@@ -85,6 +86,7 @@ export class InboxService {
         }
       }),
     );
+    verifying();
     let accepted = verified.filter((v): v is Accepted => v !== undefined);
 
     // An id already stored under other bytes is a replay with different content: refuse it.
@@ -125,7 +127,11 @@ export class InboxService {
       return false;
     });
 
-    if (accepted.length > 0) await this.store(accepted, results, requestId);
+    if (accepted.length > 0) {
+      const storing = this.deps.metrics.inboxStage.startTimer({ stage: "store" });
+      await this.store(accepted, results, requestId);
+      storing();
+    }
     await this.auditRejections(jwes, results, digests, requestId);
     return results;
   }
@@ -315,6 +321,6 @@ export class InboxService {
     if (events.length === 0) return;
     const at = this.deps.clock.now();
     await this.deps.db.transaction().execute((tx) => appendAuditEvents(tx, this.deps.party, at, events));
-    await this.deps.flushAudit?.();
+    this.deps.onAuditQueued?.();
   }
 }
