@@ -173,13 +173,24 @@ describe("exchange search order, paging and budget", () => {
     return pages;
   }
 
-  // Each budget sends the searches through a different step (exchange.search.ts): the index alone; the walk of
-  // recent messages reaching the oldest; the walk, then the index; the walk stopping short (partial pages).
+  // Each budget sends the searches through a different path (exchange.search.ts): the index alone; the walk of
+  // recent messages reaching the oldest; the index failing, then the walk; the walk, then the index; the walk
+  // stopping short (partial pages), with or without the index tried first.
+  const never = -1;
+  const always = Number.POSITIVE_INFINITY;
   const budgets: [string, SearchBudget][] = [
     ["default (index alone here)", SEARCH_BUDGET],
-    ["walk reads everything", { rareMatches: 0, recentMessages: 1000, indexMatches: 0, relevancePool: 1000 }],
-    ["walk, then index", { rareMatches: 0, recentMessages: 6, indexMatches: 1000, relevancePool: 1000 }],
-    ["walk stops short", { rareMatches: 0, recentMessages: 6, indexMatches: 0, relevancePool: 1000 }],
+    ["walk reads everything", { indexMatches: 0, recentMessages: 1000, relevancePool: 1000, indexFirstUpTo: never }],
+    [
+      "index too small, walk reads all",
+      { indexMatches: 2, recentMessages: 1000, relevancePool: 1000, indexFirstUpTo: always },
+    ],
+    ["walk, then index", { indexMatches: 1000, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never }],
+    ["walk stops short", { indexMatches: 0, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never }],
+    [
+      "index too small, walk stops short",
+      { indexMatches: 2, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: always },
+    ],
   ];
   const queries: [string, string[], Record<string, unknown>, ((row: Row) => boolean)?][] = [
     ["alpha", ["alpha"], {}],
@@ -215,7 +226,7 @@ describe("exchange search order, paging and budget", () => {
   );
 
   it("a partial page says how far it read, with a cursor that names no message the reader may not see", async () => {
-    const budget = budgets[3]?.[1] as SearchBudget;
+    const budget = budgets[4]?.[1] as SearchBudget;
     // gamma is only in the oldest 20 messages: the walk of the newest 6 finds none, and the index may not answer.
     const first = await searchMessages(node.deps.database.db, analyst, parse({ q: "gamma", limit: 4 }), budget);
     expect(first).toMatchObject({ items: [], partial: true });
@@ -228,7 +239,7 @@ describe("exchange search order, paging and budget", () => {
   });
 
   it("pages through messages written in one millisecond, more than the budget reads, each once", async () => {
-    const budget = { rareMatches: 0, recentMessages: 3, indexMatches: 0, relevancePool: 1000 };
+    const budget = { indexMatches: 0, recentMessages: 3, relevancePool: 1000 };
     // burst: the pages read are full of hits; alpha: the first pages read only the burst, and find nothing there.
     for (const principal of [officer, analyst]) {
       for (const word of ["burst", "alpha"]) {
@@ -254,7 +265,7 @@ describe("exchange search order, paging and budget", () => {
     // Only the newest `relevancePool` matches are ranked: the best match, old, is not among the newest five.
     for (const budget of [
       { ...SEARCH_BUDGET, relevancePool: 5 },
-      { ...budgets[2]?.[1], relevancePool: 5 } as SearchBudget,
+      { ...budgets[3]?.[1], relevancePool: 5 } as SearchBudget,
     ]) {
       const pooled = await searchMessages(db, officer, parse({ q: "alpha", sort: "relevance", limit: 3 }), budget);
       expect(pooled.items).toHaveLength(3);

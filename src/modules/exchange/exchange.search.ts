@@ -13,34 +13,34 @@ import { messageVisibleTo, threadVisibleTo } from "./exchange.visibility.ts";
  * large share of the table (a word in half of 1M messages took ~1 s), and left to choose between walking the
  * primary key from the newest message and the full-text index, PostgreSQL walks for words it wrongly believes
  * frequent (identifiers absent from its statistics, a word that was common last year), reading the whole table
- * to find nothing. So each step below has a bound on what it reads, and the steps run in a fixed order:
+ * to find nothing. So each step below has a bound on what it reads:
  *
- * 1. the full-text index, if the words match at most `rareMatches` messages: every match is read, exactly;
- * 2. otherwise the `recentMessages` most recent messages, newest first, stopping once the page is full;
- * 3. if that did not fill the page, the index again, if the words match at most `indexMatches` messages;
- * 4. otherwise the page holds what step 2 found and is marked partial, with a cursor below the messages read.
+ * - index: the messages the full-text index finds, if the words are in at most `indexMatches` messages: every
+ *   match is read, so the answer is exact;
+ * - recent: the `recentMessages` most recent messages, newest first, stopping once the page is full (exact
+ *   too when it fills the page or reaches the oldest message).
+ *
+ * PostgreSQL's estimate of how many messages hold the words (its statistics; no row is read) picks which runs
+ * first; the other runs only if the first could not answer, and if neither can, the page holds what the walk
+ * found, is marked partial and has a cursor below the messages read. A wrong estimate costs time, never a
+ * wrong answer, and the time stays bounded by the two steps.
  *
  * The visibility rules are part of every statement, so no hit reveals a message the reader may not see (the
  * counts that choose a step are of messages with the words, whoever may read them, and are never returned).
- * Each step's statement also cuts the page and makes its snippets: one or two round trips for most searches.
+ * Each step's statement also cuts the page and makes its snippets: two or three round trips per search.
  */
 export interface SearchBudget {
-  /** Words matching at most this many messages are answered from the index alone (step 1). */
-  rareMatches: number;
-  /** At most this many of the most recent messages are read per request (step 2). */
-  recentMessages: number;
-  /** After step 2, words matching at most this many messages are still answered exactly (step 3). */
+  /** Words in at most this many messages are answered from the full-text index, exactly. */
   indexMatches: number;
+  /** At most this many of the most recent messages are read, newest first, per request. */
+  recentMessages: number;
   /** `sort=relevance` ranks at most this many of the newest matches. */
   relevancePool: number;
+  /** Words estimated to be in at most this many messages try the index first; default `indexMatches`. */
+  indexFirstUpTo?: number;
 }
 
-export const SEARCH_BUDGET: SearchBudget = {
-  rareMatches: 200,
-  recentMessages: 20_000,
-  indexMatches: 3_000,
-  relevancePool: 1_000,
-};
+export const SEARCH_BUDGET: SearchBudget = { indexMatches: 3_000, recentMessages: 20_000, relevancePool: 1_000 };
 
 export interface SearchHit {
   id: string;
@@ -121,21 +121,35 @@ export async function searchMessages(
 }
 
 async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise<Found> {
-  const rare = await fromIndex(db, search, budget.rareMatches);
-  if (rare) return rare;
-  const recent = await fromRecent(db, search, budget.recentMessages);
+  const indexFirst = (await estimatedMatches(db, search)) <= (budget.indexFirstUpTo ?? budget.indexMatches);
+  if (indexFirst) {
+    const indexed = await fromIndex(db, search, budget.indexMatches);
+    if (indexed) return indexed;
+  }
+  const { read, ...recent } = await fromRecent(db, search, budget.recentMessages);
   if (recent.more) return recent;
-  const read = await recentRead(db, search.before, budget.recentMessages);
-  // Fewer messages than the budget below the cursor: step 2 read them all, so its answer is complete.
+  // Fewer messages than the budget below the cursor: the walk read them all, so its answer is complete.
   if (!read) return recent;
-  const indexed = await fromIndex(db, search, budget.indexMatches);
-  if (indexed) return indexed;
+  if (!indexFirst) {
+    const indexed = await fromIndex(db, search, budget.indexMatches);
+    if (indexed) return indexed;
+  }
   return { ...recent, more: true, resumeBelow: resumeBelow(read, recent.items.at(-1)?.id) };
 }
 
+/** How many messages (below the cursor) PostgreSQL's statistics say hold the words; no row is read. */
+async function estimatedMatches(db: Db, search: Search): Promise<number> {
+  const { rows } = await sql<{ "QUERY PLAN": unknown }>`EXPLAIN (FORMAT JSON)
+    SELECT 1 FROM exchange_messages
+    WHERE tsv @@ ${tsquery(search.words)} ${search.before ? sql`AND id < ${search.before}` : sql``}`.execute(db);
+  const plan = rows[0]?.["QUERY PLAN"];
+  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as [{ Plan: { "Plan Rows": number } }];
+  return parsed[0]?.Plan?.["Plan Rows"] ?? Number.POSITIVE_INFINITY;
+}
+
 /**
- * Steps 1 and 3: the messages the full-text index finds, if there are at most `cap` of them (then the answer is
- * exact); undefined otherwise, after reading at most cap + 1. `OFFSET 0` keeps the LIMIT out of the inner plan,
+ * The index step: the messages the full-text index finds, if there are at most `cap` of them (then the answer
+ * is exact); undefined otherwise, after reading at most cap + 1. `OFFSET 0` keeps the LIMIT out of the inner plan,
  * so PostgreSQL plans for every match (the index, unless the words are in a large share of messages) rather
  * than for the first few (a walk of the table that may find them late or never).
  */
@@ -164,25 +178,42 @@ async function fromIndex(db: Db, search: Search, cap: number): Promise<Found | u
 }
 
 /**
- * Step 2: the `window` most recent messages (below the cursor), newest first, stopping once the pool is full.
- * The inner LIMIT fixes the plan to a backward walk of the primary key and bounds it.
+ * The recent step: the `window` most recent messages (below the cursor), newest first, stopping once the pool is
+ * full. The inner LIMIT fixes the plan to a backward walk of the primary key and bounds it. When the pool is not
+ * full, the same statement (same snapshot) also says which messages the walk read: the newest and the oldest,
+ * none when there were fewer than `window` (PostgreSQL runs those subqueries only when the CASE needs them).
  */
-async function fromRecent(db: Db, search: Search, window: number): Promise<Found> {
+async function fromRecent(
+  db: Db,
+  search: Search,
+  window: number,
+): Promise<Found & { read?: { newest: string; oldest: string } }> {
+  const below = search.before ? sql`WHERE id < ${search.before}` : sql``;
+  const short = sql`(SELECT count(*) FROM pool) <= ${search.want}`;
   const { rows } = await sql<PageRow>`
     WITH ${poolAndPage(
       search,
       sql`SELECT m.id, ${rankOf(search)} AS rank
         FROM (
-          SELECT ${MESSAGE_COLUMNS} FROM exchange_messages
-          ${search.before ? sql`WHERE id < ${search.before}` : sql``}
+          SELECT ${MESSAGE_COLUMNS} FROM exchange_messages ${below}
           ORDER BY id DESC
           LIMIT ${window}
         ) AS m
         JOIN exchange_threads AS t ON t.id = m.thread_id
         WHERE m.tsv @@ ${tsquery(search.words)} AND ${search.conditions}`,
     )}
-    ${pageRows(search, sql`(SELECT 0 AS candidates) AS counted`, sql`true`)}`.execute(db);
-  return foundOf(search, rows);
+    ${pageRows(
+      search,
+      sql`(SELECT 0 AS candidates) AS counted`,
+      sql`true`,
+      sql`, CASE WHEN ${short} THEN (SELECT id FROM exchange_messages ${below} ORDER BY id DESC LIMIT 1) END
+          AS "newestRead",
+        CASE WHEN ${short} THEN (SELECT id FROM exchange_messages ${below} ORDER BY id DESC OFFSET ${window - 1} LIMIT 1)
+        END AS "oldestRead"`,
+    )}`.execute(db);
+  const found = foundOf(search, rows);
+  const { newestRead, oldestRead } = rows[0] ?? {};
+  return newestRead && oldestRead ? { ...found, read: { newest: newestRead, oldest: oldestRead } } : found;
 }
 
 const rankOf = (search: Search) => (search.relevance ? sql`ts_rank(m.tsv, ${tsquery(search.words)})` : sql`0`);
@@ -204,15 +235,23 @@ interface PageRow extends Omit<SearchHit, "id"> {
   id: string | null;
   candidates: number;
   pooled: number;
+  /** The recent step's, when its pool is not full. */
+  newestRead?: string | null;
+  oldestRead?: string | null;
 }
 
 /**
  * One row per hit of the page with what a result shows, its snippet made only for those; at least one row
  * (`from`, with the candidate count) even when there is no hit.
  */
-function pageRows(search: Search, from: RawBuilder<unknown>, accept: RawBuilder<boolean>) {
+function pageRows(
+  search: Search,
+  from: RawBuilder<unknown>,
+  accept: RawBuilder<boolean>,
+  extraColumns: RawBuilder<unknown> = sql``,
+) {
   const words = tsquery(search.words);
-  return sql`SELECT counted.candidates, (SELECT count(*) FROM pool)::int AS pooled,
+  return sql`SELECT counted.candidates, (SELECT count(*) FROM pool)::int AS pooled ${extraColumns},
       m.id, m.thread_id AS "threadId", m.kind, m.status, m.direction, m.tlp, m.priority, m.created_at AS "createdAt",
       t.subject, t.lane, t.peer_party AS party, t.respond_by AS "respondBy",
       ts_headline('english', m.text, ${words}, 'MaxFragments=2, MaxWords=20, MinWords=5') AS snippet,
@@ -225,20 +264,10 @@ function pageRows(search: Search, from: RawBuilder<unknown>, accept: RawBuilder<
 }
 
 function foundOf(search: Search, rows: PageRow[]): Found {
-  const items = rows.flatMap(({ candidates: _c, pooled: _p, id, rank, ...hit }) =>
+  const items = rows.flatMap(({ candidates: _c, pooled: _p, newestRead: _n, oldestRead: _o, id, rank, ...hit }) =>
     id === null ? [] : [{ id, ...hit, rank: Number(rank) }],
   );
   return { items, more: (rows[0]?.pooled ?? 0) > search.want };
-}
-
-/** The newest and the oldest message step 2 read; undefined when there were fewer than `window` to read. */
-async function recentRead(db: Db, before: string | undefined, window: number) {
-  const below = before ? sql`WHERE id < ${before}` : sql``;
-  const { rows } = await sql<{ newest: string; oldest: string | null }>`
-    SELECT (SELECT id FROM exchange_messages ${below} ORDER BY id DESC LIMIT 1) AS newest,
-      (SELECT id FROM exchange_messages ${below} ORDER BY id DESC OFFSET ${window - 1} LIMIT 1) AS oldest`.execute(db);
-  const row = rows[0];
-  return row?.oldest ? { newest: row.newest, oldest: row.oldest } : undefined;
 }
 
 /**
