@@ -10,8 +10,9 @@ import { NodeProcess, pinEachOther } from "../test/support/processes.ts";
  * time until each is committed in Canada's inbox (Canada's row time minus the submit time; one machine clock).
  */
 export async function measureDelivery(options: { url: string; rate: number; requests: number }) {
-  const india = await NodeProcess.create({ party: "IN", databaseUrl: options.url });
-  const canada = await NodeProcess.create({ party: "CA", databaseUrl: options.url });
+  // Compiled, as operators run it (npm run build, done by prebench:exchange).
+  const india = await NodeProcess.create({ party: "IN", databaseUrl: options.url, entry: "build" });
+  const canada = await NodeProcess.create({ party: "CA", databaseUrl: options.url, entry: "build" });
   await Promise.all([india.start(), canada.start()]);
   try {
     await pinEachOther(india, canada);
