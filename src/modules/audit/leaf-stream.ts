@@ -16,6 +16,9 @@ export const LEAF_STREAM_MEDIA_TYPE = "application/vnd.liaison.audit-leaves";
 /** Leaves in one database read of the stream (about 1.3 MB of records for leaves of ~300 bytes). */
 export const LEAF_STREAM_CHUNK = 4096;
 
+/** Reads of the database kept running while a chunk is written: two keep both cores busy on PostgreSQL. */
+export const LEAF_STREAM_READS_AHEAD = 2;
+
 export const LEAF_STREAM_END = Buffer.alloc(8, 0xff);
 
 /** Largest leaf a reader accepts, so a corrupt length cannot make it buffer without bound. */
