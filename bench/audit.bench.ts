@@ -187,13 +187,14 @@ try {
   summary.cli = compiled ? "compiled (dist/)" : "TypeScript through tsx";
   // A small heap limit shows that verification runs in bounded memory whatever the log size.
   const nodeArgs = ["--max-old-space-size=128", ...(process.env.AUDIT_BENCH_VERIFIER_ARGS?.split(" ") ?? [])];
-  const args = ["-f", "%e %M", process.execPath, ...nodeArgs, ...entry, "audit", "verify"];
+  const args = ["-f", "%e %M %U %S", process.execPath, ...nodeArgs, ...entry, "audit", "verify"];
   // The CLI's own start-up (loading its modules), to tell it apart from verifying.
   const startupStarted = performance.now();
   spawnSync(process.execPath, [...nodeArgs, ...entry, "--help"], { stdio: "ignore" });
   summary.cliStartupSeconds = Number(((performance.now() - startupStarted) / 1000).toFixed(2));
   summary.loadAtVerify = load();
   const verifyStarted = performance.now();
+  const serverCpu = process.cpuUsage();
   const child = spawn("/usr/bin/time", [...args, "--node", baseUrl, "--token", node.adminToken, "--state", state], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -207,15 +208,19 @@ try {
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
+  const serverCpuUsed = process.cpuUsage(serverCpu);
+  summary.nodeCpuDuringVerifySeconds = Number(((serverCpuUsed.user + serverCpuUsed.system) / 1e6).toFixed(2));
   if (code !== 0) throw new Error(`verification failed (${code}): ${out}${err}`);
-  const [, maxRssKb] = (err.trim().split("\n").pop() ?? "").split(" ");
+  const [, maxRssKb, userSeconds, systemSeconds] = (err.trim().split("\n").pop() ?? "").split(" ");
   summary.verifySeconds = Number(verifySeconds.toFixed(2));
   summary.verifyPeakRssMb = Math.round(Number(maxRssKb) / 1024);
+  // CPU time says more than wall time on a shared machine: what the verifier itself needed.
+  summary.verifierCpuSeconds = Number((Number(userSeconds) + Number(systemSeconds)).toFixed(2));
   console.log(out.trim());
   console.log(
     `verify (${summary.cli} CLI process against the node's leaf stream, including its start-up of ${summary.cliStartupSeconds} s): ` +
       `${treeSize} leaves in ${verifySeconds.toFixed(2)} s, verifier peak RSS ${summary.verifyPeakRssMb} MB with a ` +
-      `128 MB heap limit (target < 5 s); load average ${summary.loadAtVerify}`,
+      `128 MB heap limit (target < 5 s); verifier CPU ${summary.verifierCpuSeconds} s, node CPU ${summary.nodeCpuDuringVerifySeconds} s; load average ${summary.loadAtVerify}`,
   );
 } finally {
   await node.close();
