@@ -97,6 +97,16 @@ async function stageTotals(node: NodeProcess): Promise<Map<string, { sum: number
   return totals;
 }
 
+/** Where a node's memory is now, from its process metrics: resident, V8 heap, memory outside the heap. */
+async function memoryNow(node: NodeProcess): Promise<string> {
+  const text = await (await request(`${node.url}/metrics`, {})).body.text();
+  const mb = (name: string) => {
+    const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+    return value ? `${(Number(value) / 2 ** 20).toFixed(0)}` : "?";
+  };
+  return `RSS ${mb("process_resident_memory_bytes")} MB (V8 heap ${mb("nodejs_heap_size_total_bytes")}, external ${mb("nodejs_external_memory_bytes")})`;
+}
+
 /** Mean per stage between two scrapes, in ms: where the fixed-load latency goes. */
 function stageMeans(before: Map<string, { sum: number; count: number }>, after: typeof before): string {
   const parts: string[] = [];
@@ -195,6 +205,7 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
         `max ${fixed.at(-1)} ms over ${fixed.length}`,
     );
     log(`  peak RSS: IN ${peakRssMb.IN.toFixed(0)} MB, CA ${peakRssMb.CA.toFixed(0)} MB`);
+    log(`  memory now: IN ${await memoryNow(india)}; CA ${await memoryNow(canada)}`);
     return {
       database: options.database,
       enqueuePerSecond: Math.round(options.saturatedCount / enqueueSeconds),

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * Prometheus metrics of one node. Each node has its own registry (tests run two nodes in one process), and
@@ -18,6 +18,8 @@ export class Metrics {
 
   constructor(party: string) {
     this.registry.setDefaultLabels({ party });
+    // Process metrics: resident memory, heap, event-loop delay, garbage collection.
+    collectDefaultMetrics({ register: this.registry });
     this.deliveryLatency = new Histogram({
       name: "liaison_delivery_latency_seconds",
       help: "Time from an envelope entering the outbox to its receipt being stored",

@@ -61,6 +61,18 @@ describe("operations endpoints", () => {
     );
     expect(sample(india, "liaison_envelopes_delivered_total", { peer: "CA" })).toBeGreaterThanOrEqual(1);
     expect(sample(india, "liaison_outbox_depth", { status: "dead" })).toBe(0);
+    // Where the time went: each stage of the sender, and of the receiver in Canada.
+    for (const stage of ["queued", "claim", "post", "verify", "settle"]) {
+      expect(sample(india, "liaison_delivery_stage_seconds_count", { stage })).toBeGreaterThanOrEqual(1);
+    }
+    const canadaStages = await metrics(nodes.canada);
+    for (const stage of ["verify", "store"]) {
+      expect(sample(canadaStages, "liaison_inbox_stage_seconds_count", { stage })).toBeGreaterThanOrEqual(1);
+    }
+    expect(sample(canadaStages, "liaison_audit_drain_seconds_count")).toBeGreaterThanOrEqual(1);
+    // And the process itself.
+    expect(sample(india, "process_resident_memory_bytes")).toBeGreaterThan(10 * 2 ** 20);
+    expect(sample(india, "nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
 
     // With the link down, what is sent waits, and the gauge says how much.
     const real = nodes.canada.deps.federation.descriptor();
