@@ -175,7 +175,7 @@ describe("exchange search order, paging and budget", () => {
 
   // Each budget sends the searches through a different path (exchange.search.ts): the index alone; the walk of
   // recent messages reaching the oldest; the index failing, then the walk; the walk, then the index; the walk
-  // stopping short (partial pages), with or without the index tried first.
+  // stopping short (partial pages), with the index failing after it, judged futile, or tried first.
   const never = -1;
   const always = Number.POSITIVE_INFINITY;
   const budgets: [string, SearchBudget][] = [
@@ -185,8 +185,15 @@ describe("exchange search order, paging and budget", () => {
       "index too small, walk reads all",
       { indexMatches: 2, recentMessages: 1000, relevancePool: 1000, indexFirstUpTo: always },
     ],
-    ["walk, then index", { indexMatches: 1000, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never }],
+    [
+      "walk, then index",
+      { indexMatches: 1000, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never, indexAfterWalkUpTo: always },
+    ],
     ["walk stops short", { indexMatches: 0, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never }],
+    [
+      "walk stops short, index judged futile",
+      { indexMatches: 1000, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: never, indexAfterWalkUpTo: never },
+    ],
     [
       "index too small, walk stops short",
       { indexMatches: 2, recentMessages: 6, relevancePool: 1000, indexFirstUpTo: always },
@@ -303,6 +310,17 @@ describe("exchange search order, paging and budget", () => {
       expect(page.items[0]?.id).toBe(best?.message.id);
       expect(page.items.map((i) => i.rank)).toEqual([...page.items.map((i) => i.rank)].sort((a, b) => b - a));
       expect(page.next).toBeNull();
+    });
+
+    it("publishes sort and before in the OpenAPI document", async () => {
+      const r = await node.app.inject({ method: "GET", url: "/api/v1/openapi.json" });
+      const parameters = r.json().paths["/api/v1/exchange/search"].get.parameters as {
+        name: string;
+        schema: { enum?: string[]; default?: unknown };
+      }[];
+      const byName = Object.fromEntries(parameters.map((p) => [p.name, p.schema]));
+      expect(byName.sort).toMatchObject({ enum: ["newest", "relevance"], default: "newest" });
+      expect(byName.before).toBeDefined();
     });
 
     it.each([

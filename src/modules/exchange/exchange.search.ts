@@ -20,14 +20,16 @@ import { messageVisibleTo, threadVisibleTo } from "./exchange.visibility.ts";
  * - recent: the `recentMessages` most recent messages, newest first, stopping once the page is full (exact
  *   too when it fills the page or reaches the oldest message).
  *
- * PostgreSQL's estimate of how many messages hold the words (its statistics; no row is read) picks which runs
- * first; the other runs only if the first could not answer, and if neither can, the page holds what the walk
- * found, is marked partial and has a cursor below the messages read. A wrong estimate costs time, never a
- * wrong answer, and the time stays bounded by the two steps.
+ * PostgreSQL's estimates (its statistics; no row is read) of how many messages hold the words and how many hits
+ * the walk would find pick which runs first. The other runs only if the first could not answer (the index not
+ * at all after the walk when the words are estimated to be in far more messages than it may read); if neither
+ * can, the page holds what the walk found, is marked partial and has a cursor below the messages read. A wrong
+ * estimate costs time or makes a page partial, never a wrong answer, and the time stays bounded by the steps.
  *
  * The visibility rules are part of every statement, so no hit reveals a message the reader may not see (the
  * counts that choose a step are of messages with the words, whoever may read them, and are never returned).
- * Each step's statement also cuts the page and makes its snippets: two or three round trips per search.
+ * Each step's statement also cuts the page and makes its snippets: the estimates (three EXPLAINs, concurrent)
+ * and one or two steps per search.
  */
 export interface SearchBudget {
   /** Words in at most this many messages are answered from the full-text index, exactly. */
@@ -38,9 +40,15 @@ export interface SearchBudget {
   relevancePool: number;
   /** Words estimated to be in at most this many messages try the index first; default `indexMatches`. */
   indexFirstUpTo?: number;
+  /**
+   * After a walk that did not fill the page, the index is tried only for words estimated to be in at most this
+   * many messages (default 4 x `indexMatches`): beyond, it would read `indexMatches` + 1 messages to learn that
+   * there are too many, the estimate for one word being within a few percent.
+   */
+  indexAfterWalkUpTo?: number;
 }
 
-export const SEARCH_BUDGET: SearchBudget = { indexMatches: 3_000, recentMessages: 20_000, relevancePool: 1_000 };
+export const SEARCH_BUDGET: SearchBudget = { indexMatches: 6_000, recentMessages: 20_000, relevancePool: 1_000 };
 
 export interface SearchHit {
   id: string;
@@ -121,7 +129,12 @@ export async function searchMessages(
 }
 
 async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise<Found> {
-  const indexFirst = (await estimatedMatches(db, search)) <= (budget.indexFirstUpTo ?? budget.indexMatches);
+  const estimate = await estimates(db, search, budget.recentMessages);
+  // The index first for words in few messages, unless the walk is expected to fill the page anyway (a word in
+  // some thousands of messages most of which the reader may see): reading recent messages in order is cheaper
+  // than fetching thousands scattered over the table.
+  const indexFirst =
+    estimate.matches <= (budget.indexFirstUpTo ?? budget.indexMatches) && estimate.inWalk < search.want;
   if (indexFirst) {
     const indexed = await fromIndex(db, search, budget.indexMatches);
     if (indexed) return indexed;
@@ -130,18 +143,38 @@ async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise
   if (recent.more) return recent;
   // Fewer messages than the budget below the cursor: the walk read them all, so its answer is complete.
   if (!read) return recent;
-  if (!indexFirst) {
+  if (!indexFirst && estimate.matches <= (budget.indexAfterWalkUpTo ?? 4 * budget.indexMatches)) {
     const indexed = await fromIndex(db, search, budget.indexMatches);
     if (indexed) return indexed;
   }
   return { ...recent, more: true, resumeBelow: resumeBelow(read, recent.items.at(-1)?.id) };
 }
 
-/** How many messages (below the cursor) PostgreSQL's statistics say hold the words; no row is read. */
-async function estimatedMatches(db: Db, search: Search): Promise<number> {
-  const { rows } = await sql<{ "QUERY PLAN": unknown }>`EXPLAIN (FORMAT JSON)
-    SELECT 1 FROM exchange_messages
-    WHERE tsv @@ ${tsquery(search.words)} ${search.before ? sql`AND id < ${search.before}` : sql``}`.execute(db);
+/**
+ * PostgreSQL's estimates (its statistics; no row is read): how many messages below the cursor hold the words,
+ * and how many hits the walk of the `window` most recent would find, taken as the estimated hits (the words,
+ * the visibility rules and the filters together) spread evenly over the messages below the cursor.
+ */
+async function estimates(db: Db, search: Search, window: number) {
+  const below = search.before ? sql`WHERE m.id < ${search.before}` : sql``;
+  const words = sql`m.tsv @@ ${tsquery(search.words)}`;
+  const [matches, hits, messages] = await Promise.all([
+    estimatedRows(
+      db,
+      sql`SELECT 1 FROM exchange_messages AS m ${below} ${search.before ? sql`AND` : sql`WHERE`} ${words}`,
+    ),
+    estimatedRows(
+      db,
+      sql`SELECT 1 FROM exchange_messages AS m JOIN exchange_threads AS t ON t.id = m.thread_id
+        ${below} ${search.before ? sql`AND` : sql`WHERE`} ${words} AND ${search.conditions}`,
+    ),
+    estimatedRows(db, sql`SELECT 1 FROM exchange_messages AS m ${below}`),
+  ]);
+  return { matches, inWalk: messages > 0 ? (hits * Math.min(window, messages)) / messages : 0 };
+}
+
+async function estimatedRows(db: Db, query: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{ "QUERY PLAN": unknown }>`EXPLAIN (FORMAT JSON) ${query}`.execute(db);
   const plan = rows[0]?.["QUERY PLAN"];
   const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as [{ Plan: { "Plan Rows": number } }];
   return parsed[0]?.Plan?.["Plan Rows"] ?? Number.POSITIVE_INFINITY;
@@ -179,7 +212,7 @@ async function fromIndex(db: Db, search: Search, cap: number): Promise<Found | u
 
 /**
  * The recent step: the `window` most recent messages (below the cursor), newest first, stopping once the pool is
- * full. The inner LIMIT fixes the plan to a backward walk of the primary key and bounds it. When the pool is not
+ * full (`recentMatches`: a backward walk of the primary key, bounded). When the pool is not
  * full, the same statement (same snapshot) also says which messages the walk read: the newest and the oldest,
  * none when there were fewer than `window` (PostgreSQL runs those subqueries only when the CASE needs them).
  */
@@ -191,17 +224,7 @@ async function fromRecent(
   const below = search.before ? sql`WHERE id < ${search.before}` : sql``;
   const short = sql`(SELECT count(*) FROM pool) <= ${search.want}`;
   const { rows } = await sql<PageRow>`
-    WITH ${poolAndPage(
-      search,
-      sql`SELECT m.id, ${rankOf(search)} AS rank
-        FROM (
-          SELECT ${MESSAGE_COLUMNS} FROM exchange_messages ${below}
-          ORDER BY id DESC
-          LIMIT ${window}
-        ) AS m
-        JOIN exchange_threads AS t ON t.id = m.thread_id
-        WHERE m.tsv @@ ${tsquery(search.words)} AND ${search.conditions}`,
-    )}
+    WITH ${poolAndPage(search, recentMatches(search, window, sql`m.id, ${rankOf(search)} AS rank`))}
     ${pageRows(
       search,
       sql`(SELECT 0 AS candidates) AS counted`,
@@ -214,6 +237,18 @@ async function fromRecent(
   const found = foundOf(search, rows);
   const { newestRead, oldestRead } = rows[0] ?? {};
   return newestRead && oldestRead ? { ...found, read: { newest: newestRead, oldest: oldestRead } } : found;
+}
+
+/** The hits among the `window` most recent messages below the cursor; the inner LIMIT makes the plan a walk. */
+function recentMatches(search: Search, window: number, columns: RawBuilder<unknown>) {
+  return sql`SELECT ${columns}
+    FROM (
+      SELECT ${MESSAGE_COLUMNS} FROM exchange_messages ${search.before ? sql`WHERE id < ${search.before}` : sql``}
+      ORDER BY id DESC
+      LIMIT ${window}
+    ) AS m
+    JOIN exchange_threads AS t ON t.id = m.thread_id
+    WHERE m.tsv @@ ${tsquery(search.words)} AND ${search.conditions}`;
 }
 
 const rankOf = (search: Search) => (search.relevance ? sql`ts_rank(m.tsv, ${tsquery(search.words)})` : sql`0`);
