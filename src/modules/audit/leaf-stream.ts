@@ -73,10 +73,24 @@ export class LeafStreamReader {
       at = this.completePending(bytes, leaves);
       if (this.pendingLength > 0) return leaves;
     }
-    for (;;) {
+    // The records wholly in this chunk, read in place (recordLength and take, folded together: this runs per leaf).
+    while (at + 8 <= bytes.length) {
+      const high = bytes.readUInt32BE(at);
+      const low = bytes.readUInt32BE(at + 4);
+      if (this.ended) throw new Error("the leaf stream has bytes after its end marker");
+      if (high === 0xffffffff && low === 0xffffffff) {
+        this.ended = true;
+        at += 8;
+        continue;
+      }
       const length = recordLength(bytes, at);
       if (length === undefined || at + length > bytes.length) break;
-      this.take(bytes, at, leaves);
+      const hashLength = bytes[at + 8] as number;
+      leaves.push({
+        index: high * 2 ** 32 + low,
+        leafHash: hashLength === 32 ? bytes.subarray(at + 9, at + 41) : null,
+        data: bytes.subarray(at + 13 + hashLength, at + length),
+      });
       at += length;
     }
     if (at < bytes.length) {

@@ -82,7 +82,10 @@ class RootBuilder {
   private leafInput = Buffer.alloc(4096);
   /** Views of leafInput by length: leaves repeat a few lengths, and a view per leaf was an allocation per leaf. */
   private leafViews: Buffer[] = [];
-  private readonly nodeInput = Buffer.alloc(65, 0x01);
+  // Buffer's own latin1Write (untyped in @types/node): write(..., "latin1") normalises its arguments first.
+  private readonly nodeInput = Buffer.alloc(65, 0x01) as Buffer & {
+    latin1Write(text: string, offset: number, length: number): number;
+  };
 
   get size(): number {
     return this.count;
@@ -105,8 +108,8 @@ class RootBuilder {
     let hash = leaf;
     // Each trailing one bit of the size is a complete subtree of the same height as the one being carried.
     for (let n = this.count; n % 2 === 1; n = (n - 1) / 2) {
-      this.nodeInput.write(this.edge.pop() as string, 1, 32, "latin1");
-      this.nodeInput.write(hash, 33, 32, "latin1");
+      this.nodeInput.latin1Write(this.edge.pop() as string, 1, 32);
+      this.nodeInput.latin1Write(hash, 33, 32);
       hash = oneShotHash("sha256", this.nodeInput, "binary");
     }
     this.edge.push(hash);
