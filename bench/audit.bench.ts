@@ -119,11 +119,14 @@ try {
   );
 
   // A million rows loaded in a minute start autovacuum (and the first reader of each page sets its hint bits):
-  // do that work now, timed, so the latency samples below see the steady state of a log that grows slowly.
+  // do that work now, timed, so the latency samples below see the steady state of a log that grows slowly
+  // (CHECKPOINT needs a superuser or pg_checkpoint, as the bench's default database URL has).
   const vacuumStarted = performance.now();
   await sql.raw("VACUUM (ANALYZE) audit_leaves, audit_nodes").execute(db);
+  // ... and the checkpoint that a gigabyte of fresh WAL brings, which otherwise writes while the samples run.
+  await sql.raw("CHECKPOINT").execute(db);
   summary.vacuumSeconds = Number(((performance.now() - vacuumStarted) / 1000).toFixed(1));
-  console.log(`VACUUM (ANALYZE) of the loaded log: ${summary.vacuumSeconds} s; load average ${load()}`);
+  console.log(`VACUUM (ANALYZE) and CHECKPOINT after loading: ${summary.vacuumSeconds} s; load average ${load()}`);
 
   const { treeSize } = await readLogHead(db);
   const rootOnly = await timed(200, async () => foldSubtreeHashes((await readLogHead(db)).frontier));
@@ -141,12 +144,21 @@ try {
   );
 
   const random = (max: number) => Math.floor(Math.random() * max);
-  const inclusion = await timed(SAMPLES, () => node.deps.audit.inclusionProof(random(treeSize), treeSize));
-  const consistency = await timed(SAMPLES, () => node.deps.audit.consistencyProof(1 + random(treeSize - 1), treeSize));
-  summary.inclusionP99Ms = Number(inclusion.p99.toFixed(3));
-  summary.consistencyP99Ms = Number(consistency.p99.toFixed(3));
-  console.log(`inclusion proof: p50 ${ms(inclusion.p50)} p99 ${ms(inclusion.p99)} (target p99 < 1 ms)`);
-  console.log(`consistency proof: p50 ${ms(consistency.p50)} p99 ${ms(consistency.p99)} (target p99 < 1 ms)`);
+  // Two passes of random proofs: the first touches pages of audit_nodes that loading pushed out of memory (the
+  // lower levels of 1M leaves are ~150 MB, beyond shared_buffers), the second shows a node that serves proofs.
+  for (const pass of [1, 2]) {
+    const inclusion = await timed(SAMPLES, () => node.deps.audit.inclusionProof(random(treeSize), treeSize));
+    const consistency = await timed(SAMPLES, () =>
+      node.deps.audit.consistencyProof(1 + random(treeSize - 1), treeSize),
+    );
+    summary[`inclusionP99MsPass${pass}`] = Number(inclusion.p99.toFixed(3));
+    summary[`consistencyP99MsPass${pass}`] = Number(consistency.p99.toFixed(3));
+    const line = (name: string, t: { p50: number; p99: number; max: number }) =>
+      `${name} proof, pass ${pass}: p50 ${ms(t.p50)} p99 ${ms(t.p99)} max ${ms(t.max)} (target p99 < 1 ms)`;
+    console.log(line("inclusion", inclusion));
+    console.log(line("consistency", consistency));
+  }
+  summary.loadAfterProofs = load();
 
   const pages = Math.max(1, Math.floor(treeSize / 1000));
   const leafPage = await timed(Math.min(200, pages), (i) => {
