@@ -48,6 +48,33 @@ describe("liaison notices between two nodes", () => {
     expect(onSender.body.receipt.split(".")).toHaveLength(3);
   });
 
+  it("carries any text intact: quotes, backslashes, braces, commas, NULL, non-Latin scripts", async () => {
+    const texts = ['He said "NULL", {a,b} \\ c', "NULL", "भारत–Canada: 𝛼 ✓ \n new line", "'single' , \"double\""];
+    const sent = await Promise.all(
+      texts.map((text) => nodes.india.api<Notice>("POST", "/api/v1/notices", { to: "CA", text })),
+    );
+    expect(sent.map((r) => r.status)).toEqual(texts.map(() => 201));
+    const ids = new Set(sent.map((r) => r.body.id));
+    const received = await eventually(async () => {
+      const list = await nodes.canada.api<{ items: Notice[] }>("GET", "/api/v1/notices?direction=inbound");
+      const ours = list.body.items.filter((n) => ids.has(n.id));
+      return ours.length === texts.length ? ours : undefined;
+    });
+    expect(received.map((n) => n.text).sort()).toEqual([...texts].sort());
+    // The inbox keeps the decrypted payload as JSON too: the same text, byte for byte.
+    const stored = await nodes.canada.deps.database.db
+      .selectFrom("inbox")
+      .select(["payload"])
+      .where(
+        "envelope_id",
+        "in",
+        sent.map((r) => r.body.envelopeId),
+      )
+      .execute();
+    const bodies = stored.map((row) => (row.payload as { body: { text: string } }).body.text);
+    expect(bodies.sort()).toEqual([...texts].sort());
+  });
+
   it("refuses a notice with empty text and stores nothing", async () => {
     const before = await nodes.india.api<{ items: Notice[] }>("GET", "/api/v1/notices");
     const bad = await nodes.india.api<{ code: string }>("POST", "/api/v1/notices", { to: "CA", text: "   " });

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { DbOrTx, Tx } from "../../db/database.ts";
 
 export interface InboxTable {
@@ -22,7 +23,7 @@ export async function findInboxByDigests(db: DbOrTx, digests: readonly string[])
   return db
     .selectFrom("inbox")
     .select(["envelope_id", "digest", "receipt"])
-    .where("digest", "in", [...digests])
+    .where(sql<boolean>`digest = any(${[...digests]}::text[])`)
     .execute();
 }
 
@@ -31,20 +32,29 @@ export async function findInboxByIds(db: DbOrTx, ids: readonly string[]) {
   return db
     .selectFrom("inbox")
     .select(["envelope_id", "digest", "receipt"])
-    .where("envelope_id", "in", [...ids])
+    .where(sql<boolean>`envelope_id = any(${[...ids]}::uuid[])`)
     .execute();
 }
 
-/** Insert a batch in one statement, skipping ids (or digests) already there; returns the ids this call stored. */
+/**
+ * Insert a batch in one statement, skipping ids (or digests) already there; returns the ids this call stored.
+ * One array per column (unnest) rather than a VALUES row per envelope: the statement stays small to build and to
+ * send whatever the batch size.
+ */
 export async function insertInboxEnvelopes(tx: Tx, rows: readonly InboxTable[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await tx
-    .insertInto("inbox")
-    .values(rows.map((row) => ({ ...row, payload: JSON.stringify(row.payload) })))
-    .onConflict((oc) => oc.doNothing())
-    .returning("envelope_id")
-    .execute();
-  return new Set(inserted.map((r) => r.envelope_id));
+  const column = <T>(pick: (row: InboxTable) => T) => rows.map(pick);
+  const inserted = await sql<{ envelope_id: string }>`
+    INSERT INTO inbox (envelope_id, from_party, type, digest, jwe, payload, receipt, received_at)
+    SELECT * FROM unnest(
+      ${column((r) => r.envelope_id)}::uuid[], ${column((r) => r.from_party)}::text[],
+      ${column((r) => r.type)}::text[], ${column((r) => r.digest)}::text[], ${column((r) => r.jwe)}::text[],
+      ${column((r) => JSON.stringify(r.payload))}::jsonb[], ${column((r) => r.receipt)}::text[],
+      ${column((r) => r.received_at.toISOString())}::timestamptz[]
+    )
+    ON CONFLICT DO NOTHING
+    RETURNING envelope_id`.execute(tx);
+  return new Set(inserted.rows.map((r) => r.envelope_id));
 }
 
 /** Insert unless the id is already there; true when this call stored it. */
