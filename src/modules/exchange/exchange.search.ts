@@ -132,9 +132,10 @@ async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise
   const estimate = await estimates(db, search, budget.recentMessages);
   // The index first for words in few messages, unless the walk is expected to fill the page anyway (a word in
   // some thousands of messages most of which the reader may see): reading recent messages in order is cheaper
-  // than fetching thousands scattered over the table.
+  // than fetching thousands scattered over the table. Expected to fill it with half a page to spare: a walk
+  // expected to find just a page often finds fewer (a count scatters around its mean), and then both steps run.
   const indexFirst =
-    estimate.matches <= (budget.indexFirstUpTo ?? budget.indexMatches) && estimate.inWalk < search.want;
+    estimate.matches <= (budget.indexFirstUpTo ?? budget.indexMatches) && estimate.inWalk < 1.5 * search.want;
   if (indexFirst) {
     const indexed = await fromIndex(db, search, budget.indexMatches);
     if (indexed) return indexed;
