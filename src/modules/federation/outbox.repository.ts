@@ -103,19 +103,26 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Settle a sent batch in one statement: receipts stored, retries scheduled, dead letters set aside; then every
- * attempt recorded. Only rows still pending are touched, so a slow lane whose lease ran out can never undo what
- * a faster one settled. Returns the ids this call settled.
+ * Settle a sent batch and record every attempt, in one statement (one array per column, so its size does not
+ * grow with the batch): receipts stored, retries scheduled, dead letters set aside. Only rows still pending are
+ * touched, so a slow lane whose lease ran out can never undo what a faster one settled. Returns the ids this
+ * call settled.
  */
 export async function settleOutbox(tx: Tx, at: Date, outcomes: readonly DeliveryOutcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
-  const values = sql.join(
-    outcomes.map(
-      (o) =>
-        sql`(${o.envelopeId}::uuid, ${o.outcome}::text, ${o.receipt ?? null}::text, ${o.nextAttemptAt ?? at}::timestamptz, ${o.errorCode ?? null}::text, ${o.error ?? null}::text)`,
-    ),
-  );
+  const column = <T>(pick: (o: DeliveryOutcome) => T) => outcomes.map(pick);
   const settled = await sql<{ envelope_id: string }>`
+    WITH v AS (
+      SELECT * FROM unnest(
+        ${column((o) => o.envelopeId)}::uuid[], ${column((o) => o.outcome)}::text[],
+        ${column((o) => o.receipt ?? null)}::text[], ${column((o) => (o.nextAttemptAt ?? at).toISOString())}::timestamptz[],
+        ${column((o) => o.errorCode ?? null)}::text[], ${column((o) => o.error ?? null)}::text[],
+        ${column((o) => Math.round(o.durationMs))}::int[]
+      ) AS v(envelope_id, outcome, receipt, next_attempt_at, error_code, error, duration_ms)
+    ), attempts AS (
+      INSERT INTO delivery_attempts (envelope_id, attempted_at, outcome, error_code, error, duration_ms)
+      SELECT envelope_id, ${at}::timestamptz, outcome, error_code, error, duration_ms FROM v
+    )
     UPDATE outbox AS o SET
       status = CASE WHEN v.outcome = 'retry' THEN 'pending' ELSE v.outcome END,
       receipt = v.receipt,
@@ -125,22 +132,9 @@ export async function settleOutbox(tx: Tx, at: Date, outcomes: readonly Delivery
       lease_until = NULL,
       last_error_code = v.error_code,
       last_error = v.error
-    FROM (VALUES ${values}) AS v(envelope_id, outcome, receipt, next_attempt_at, error_code, error)
+    FROM v
     WHERE o.envelope_id = v.envelope_id AND o.status = 'pending'
     RETURNING o.envelope_id`.execute(tx);
-  await tx
-    .insertInto("delivery_attempts")
-    .values(
-      outcomes.map((o) => ({
-        envelope_id: o.envelopeId,
-        attempted_at: at,
-        outcome: o.outcome,
-        error_code: o.errorCode ?? null,
-        error: o.error ?? null,
-        duration_ms: Math.round(o.durationMs),
-      })),
-    )
-    .execute();
   return new Set(settled.rows.map((r) => r.envelope_id));
 }
 

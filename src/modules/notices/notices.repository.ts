@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db, DbOrTx } from "../../db/database.ts";
 
 export interface NoticesTable {
@@ -21,12 +22,17 @@ export async function insertNotice(db: DbOrTx, row: NoticesTable): Promise<void>
   await db.insertInto("notices").values(row).execute();
 }
 
+/** A batch of notices in one statement, one array per column (unnest), whatever the batch size. */
 export async function insertNotices(db: DbOrTx, rows: readonly NoticesTable[]): Promise<void> {
-  if (rows.length > 0)
-    await db
-      .insertInto("notices")
-      .values([...rows])
-      .execute();
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: NoticesTable) => T) => rows.map(pick);
+  await sql`
+    INSERT INTO notices (id, envelope_id, direction, from_party, to_party, text, sent_by, created_at)
+    SELECT * FROM unnest(
+      ${column((r) => r.id)}::uuid[], ${column((r) => r.envelope_id)}::uuid[], ${column((r) => r.direction)}::text[],
+      ${column((r) => r.from_party)}::text[], ${column((r) => r.to_party)}::text[], ${column((r) => r.text)}::text[],
+      ${column((r) => r.sent_by)}::text[], ${column((r) => r.created_at.toISOString())}::timestamptz[]
+    )`.execute(db);
 }
 
 /** Notices with their delivery state: from the outbox for those sent, "received" for those that came in. */
