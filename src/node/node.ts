@@ -47,6 +47,9 @@ import { WorkplanService } from "../modules/workplan/workplan.service.ts";
 import { Metrics } from "./metrics.ts";
 import { allMigrations } from "./migrations.ts";
 
+// Sessions that can no longer authenticate are deleted this often (see AuthService.purgeDeadSessions).
+const SESSION_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface NodeOptions {
   clock?: Clock;
   logger?: Logger;
@@ -329,6 +332,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   });
 
   let closed = false;
+  let sessionPurge: NodeJS.Timeout | undefined;
   return {
     deps,
     app,
@@ -339,11 +343,18 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (config.deliveryWorker) audit.start();
       if (config.deliveryWorker) exchange.sweeper.start(30_000);
       if (config.deliveryWorker) workplan.sync.start();
+      sessionPurge = setInterval(() => {
+        identity.auth
+          .purgeDeadSessions()
+          .catch((error) => logger.error({ err: error }, "purging dead sessions failed"));
+      }, SESSION_PURGE_INTERVAL_MS);
+      sessionPurge.unref();
       return address;
     },
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sessionPurge);
       await worker.stop();
       await audit.stop();
       await auditSequencer.close();

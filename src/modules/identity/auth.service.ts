@@ -10,6 +10,8 @@ import { assertStrongPassword, dummyPasswordHash, hashPassword, verifyPassword }
 import type { Principal } from "./principal.ts";
 import {
   clearLoginFailures,
+  countDeadSessions,
+  deleteDeadSessions,
   findLiveSession,
   findLoginFailures,
   insertSession,
@@ -53,6 +55,7 @@ interface ClientInfo {
 export interface AuthDeps {
   db: Db;
   clock: Clock;
+  party: string;
   config: IdentityConfig;
   changes: ChangeRunner;
 }
@@ -214,6 +217,25 @@ export class AuthService {
         details: { sessionsRevoked },
       });
       return { sessionsRevoked };
+    });
+  }
+
+  /**
+   * Delete the sessions that can never authenticate again (logged out, expired, idle too long), so the table
+   * holds live sessions only. The purge is recorded with the ids it removed; a sweep with nothing to do is not.
+   */
+  async purgeDeadSessions(): Promise<number> {
+    const { db, clock, config, changes } = this.deps;
+    if ((await countDeadSessions(db, clock.now(), config.sessionIdleSeconds)) === 0) return 0;
+    return changes.run(async (change) => {
+      const ids = await deleteDeadSessions(change.tx, change.at, config.sessionIdleSeconds);
+      change.audit({
+        actor: `node:${this.deps.party}`,
+        action: "auth.sessions.purge",
+        outcome: "success",
+        details: { count: ids.length, sessions: ids },
+      });
+      return ids.length;
     });
   }
 }

@@ -119,3 +119,31 @@ export async function recordLoginFailure(
 export async function clearLoginFailures(db: DbOrTx, username: string): Promise<void> {
   await db.deleteFrom("login_failures").where("username", "=", username).execute();
 }
+
+/**
+ * Sessions that can never authenticate again: revoked (logout), past their absolute expiry, or idle beyond the
+ * idle limit. Returns the ids so the purge can record them.
+ */
+export async function deleteDeadSessions(db: DbOrTx, now: Date, idleSeconds: number): Promise<string[]> {
+  const idleSince = new Date(now.getTime() - idleSeconds * 1000);
+  const rows = await db
+    .deleteFrom("sessions")
+    .where((eb) =>
+      eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now), eb("last_seen_at", "<", idleSince)]),
+    )
+    .returning("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function countDeadSessions(db: DbOrTx, now: Date, idleSeconds: number): Promise<number> {
+  const idleSince = new Date(now.getTime() - idleSeconds * 1000);
+  const row = await db
+    .selectFrom("sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where((eb) =>
+      eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now), eb("last_seen_at", "<", idleSince)]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
