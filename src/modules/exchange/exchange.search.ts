@@ -157,19 +157,16 @@ async function findNewest(db: Db, search: Search, budget: SearchBudget): Promise
  * the visibility rules and the filters together) spread evenly over the messages below the cursor.
  */
 async function estimates(db: Db, search: Search, window: number) {
-  const below = search.before ? sql`WHERE m.id < ${search.before}` : sql``;
+  const belowCursor = search.before ? sql`m.id < ${search.before}` : sql`true`;
   const words = sql`m.tsv @@ ${tsquery(search.words)}`;
   const [matches, hits, messages] = await Promise.all([
-    estimatedRows(
-      db,
-      sql`SELECT 1 FROM exchange_messages AS m ${below} ${search.before ? sql`AND` : sql`WHERE`} ${words}`,
-    ),
+    estimatedRows(db, sql`SELECT 1 FROM exchange_messages AS m WHERE ${words} AND ${belowCursor}`),
     estimatedRows(
       db,
       sql`SELECT 1 FROM exchange_messages AS m JOIN exchange_threads AS t ON t.id = m.thread_id
-        ${below} ${search.before ? sql`AND` : sql`WHERE`} ${words} AND ${search.conditions}`,
+        WHERE ${words} AND ${belowCursor} AND ${search.conditions}`,
     ),
-    estimatedRows(db, sql`SELECT 1 FROM exchange_messages AS m ${below}`),
+    estimatedRows(db, sql`SELECT 1 FROM exchange_messages AS m WHERE ${belowCursor}`),
   ]);
   return { matches, inWalk: messages > 0 ? (hits * Math.min(window, messages)) / messages : 0 };
 }
