@@ -1,4 +1,6 @@
+import type { WhereInterface } from "kysely";
 import type { DbOrTx } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
 
 export interface SessionsTable {
   /** SHA-256 of the session token: the token itself is never stored. */
@@ -122,28 +124,27 @@ export async function clearLoginFailures(db: DbOrTx, username: string): Promise<
 
 /**
  * Sessions that can never authenticate again: revoked (logout), past their absolute expiry, or idle beyond the
- * idle limit. Returns the ids so the purge can record them.
+ * idle limit (the same rules AuthService.principalForSession applies).
  */
-export async function deleteDeadSessions(db: DbOrTx, now: Date, idleSeconds: number): Promise<string[]> {
+function deadSessions(now: Date, idleSeconds: number) {
   const idleSince = new Date(now.getTime() - idleSeconds * 1000);
-  const rows = await db
-    .deleteFrom("sessions")
-    .where((eb) =>
+  return <QB extends WhereInterface<Database, "sessions">>(query: QB): QB =>
+    query.where((eb) =>
       eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now), eb("last_seen_at", "<", idleSince)]),
-    )
-    .returning("id")
-    .execute();
+    ) as QB;
+}
+
+/** Delete the dead sessions; returns their ids so the purge can record them. */
+export async function deleteDeadSessions(db: DbOrTx, now: Date, idleSeconds: number): Promise<string[]> {
+  const rows = await db.deleteFrom("sessions").$call(deadSessions(now, idleSeconds)).returning("id").execute();
   return rows.map((r) => r.id);
 }
 
 export async function countDeadSessions(db: DbOrTx, now: Date, idleSeconds: number): Promise<number> {
-  const idleSince = new Date(now.getTime() - idleSeconds * 1000);
   const row = await db
     .selectFrom("sessions")
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where((eb) =>
-      eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now), eb("last_seen_at", "<", idleSince)]),
-    )
+    .$call(deadSessions(now, idleSeconds))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
