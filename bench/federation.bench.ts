@@ -16,6 +16,11 @@ const count = Number(process.env.BENCH_COUNT ?? 3000);
 const rate = Number(process.env.BENCH_RATE ?? 100);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const profileDir = process.env.BENCH_CPU_PROF_DIR;
+/** Experiments: extra flags for both node processes, e.g. BENCH_NODE_FLAGS="--max-semi-space-size=4". */
+const nodeFlags = [
+  ...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+  ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+];
 const TARGETS = { postgres: 2000, pglite: 500, p99Ms: 50, rssMb: 300 };
 
 async function postgresReachable(): Promise<boolean> {
@@ -54,7 +59,7 @@ for (const database of databases) {
         retryBaseSeconds: 0.05,
         retryMaxSeconds: 1,
       },
-      ...(profileDir ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+      nodeFlags,
       log,
     }),
   );

@@ -1,5 +1,5 @@
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { LiaisonError } from "../../core/errors.ts";
+import * as cedar from "./cedar.ts";
 import type { PolicyReason } from "./policy.types.ts";
 import type { LoadedPolicy, PolicyTexts } from "./policy-files.ts";
 

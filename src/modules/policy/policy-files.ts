@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { LiaisonError } from "../../core/errors.ts";
+import * as cedar from "./cedar.ts";
 
 /** One Cedar policy as loaded from a file: its text and the annotations that explain decisions. */
 export interface LoadedPolicy {
