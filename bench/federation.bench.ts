@@ -8,7 +8,7 @@
  */
 import { cpus } from "node:os";
 import pg from "pg";
-import { type RunResult, runFederationBench } from "./support/federation-run.ts";
+import { type RunResult, runFederationBench, trace } from "./support/federation-run.ts";
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const databases = (process.env.BENCH_DATABASES ?? "postgres,pglite").split(",") as ("postgres" | "pglite")[];
@@ -60,6 +60,7 @@ for (const database of databases) {
         retryMaxSeconds: 1,
       },
       nodeFlags,
+      keepDirs: process.env.BENCH_KEEP_DIRS === "1",
       log,
     }),
   );
@@ -74,4 +75,5 @@ for (const r of results) {
       `RSS ${r.peakRssMb.IN}/${r.peakRssMb.CA} MB (target < ${TARGETS.rssMb}: ${verdict(Math.max(r.peakRssMb.IN, r.peakRssMb.CA) < TARGETS.rssMb)})`,
   );
 }
+if (process.env.BENCH_TRACE) (await import("node:fs")).writeFileSync(process.env.BENCH_TRACE, JSON.stringify(trace));
 console.log(JSON.stringify({ bench: "federation", count, rate, results }));

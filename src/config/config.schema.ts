@@ -107,6 +107,11 @@ export const NodeConfig = z
      * operating system's page cache, so a small pool costs little speed. Ignored on PostgreSQL.
      */
     embeddedSharedBuffersMb: z.number().int().min(1).max(4096).default(32),
+    /**
+     * How often the embedded PGlite database vacuums the tables that churn (it has no autovacuum), in seconds;
+     * 0 turns it off. Ignored on PostgreSQL, whose autovacuum does it.
+     */
+    embeddedVacuumSeconds: z.number().min(0).max(86_400).default(10),
     tls: TlsConfig.optional(),
     /** Client certificate for calls to peers (mutual TLS). */
     clientTls: TlsConfig.optional(),

@@ -18,6 +18,7 @@ const ENV_PATHS: Record<string, string[]> = {
   LIAISON_DATABASE_URL: ["databaseUrl"],
   LIAISON_DATABASE_SCHEMA: ["databaseSchema"],
   LIAISON_EMBEDDED_SHARED_BUFFERS_MB: ["embeddedSharedBuffersMb"],
+  LIAISON_EMBEDDED_VACUUM_SECONDS: ["embeddedVacuumSeconds"],
   LIAISON_TLS_CERT_FILE: ["tls", "certFile"],
   LIAISON_TLS_KEY_FILE: ["tls", "keyFile"],
   LIAISON_TLS_CA_FILE: ["tls", "caFile"],

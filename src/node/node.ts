@@ -4,6 +4,7 @@ import type { NodeConfig } from "../config/config.schema.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { ChangeRunner } from "../db/changes.ts";
 import { type DatabaseHandle, openDatabase } from "../db/database.ts";
+import { EmbeddedVacuum } from "../db/embedded-vacuum.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { type App, buildApp } from "../http/app.ts";
 import { installAuthorizer } from "../http/guards.ts";
@@ -331,6 +332,10 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     ],
   });
 
+  const embeddedVacuum =
+    database.kind === "pglite"
+      ? new EmbeddedVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
+      : undefined;
   let closed = false;
   let sessionPurge: NodeJS.Timeout | undefined;
   return {
@@ -349,6 +354,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
           .catch((error) => logger.error({ err: error }, "purging dead sessions failed"));
       }, SESSION_PURGE_INTERVAL_MS);
       sessionPurge.unref();
+      embeddedVacuum?.start();
       return address;
     },
     async close() {
@@ -360,6 +366,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await auditSequencer.close();
       await exchange.sweeper.stop();
       await workplan.sync.stop();
+      await embeddedVacuum?.stop();
       await app.close();
       await client.close();
       await database.close();

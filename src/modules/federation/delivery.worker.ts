@@ -103,7 +103,9 @@ export class DeliveryWorker {
         this.deps.logger.error({ err: error }, "delivery lane failed; retrying shortly");
         await sleep(this.deps.config.pollIntervalMs * 5);
       }
-      if (delivered === 0 && this.running) await this.idle();
+      // A batch short of full took every row that was due: commits since then have woken a lane (or left a
+      // pending wake), so looking again at once would be a claim that finds nothing, one per delivery round.
+      if (delivered < this.deps.config.batchSize && this.running) await this.idle();
     }
   }
 

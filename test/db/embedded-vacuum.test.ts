@@ -1,0 +1,71 @@
+import { rmSync } from "node:fs";
+import { sql } from "kysely";
+import pino from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.ts";
+import { CHURNING_TABLES, EmbeddedVacuum } from "../../src/db/embedded-vacuum.ts";
+import { eventually, startTestNode, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+
+const logger = pino({ level: "silent" });
+
+interface TableState {
+  last_vacuum: Date | null;
+  last_analyze: Date | null;
+  reltuples: number;
+}
+
+async function tableState(db: Awaited<ReturnType<typeof openDatabase>>["db"], table: string): Promise<TableState> {
+  const r = await sql<TableState>`
+    SELECT s.last_vacuum, s.last_analyze, c.reltuples::float8 AS reltuples
+    FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+    WHERE s.relname = ${table} AND s.schemaname = current_schema()`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error(`no table ${table}`);
+  return row;
+}
+
+describe("vacuuming the embedded database", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("vacuums and analyzes the tables it is given, one statement each", async () => {
+    const dataDir = tempDir("liaison-vacuum-");
+    dirs.push(dataDir);
+    const { db, close } = await openDatabase({ dataDir });
+    try {
+      await sql`CREATE TABLE churn (id int PRIMARY KEY, status text)`.execute(db);
+      await sql`INSERT INTO churn SELECT g, 'pending' FROM generate_series(1, 2000) g`.execute(db);
+      await sql`UPDATE churn SET status = 'delivered'`.execute(db);
+      const before = await tableState(db, "churn");
+      expect(before.last_vacuum).toBeNull();
+      expect(before.last_analyze).toBeNull();
+
+      await new EmbeddedVacuum({ db, logger, intervalMs: 0, tables: ["churn"] }).runOnce();
+
+      const after = await tableState(db, "churn");
+      expect(after.last_vacuum).not.toBeNull();
+      expect(after.last_analyze).not.toBeNull();
+      expect(after.reltuples).toBe(2000);
+    } finally {
+      await close();
+    }
+  });
+
+  // PostgreSQL has its own autovacuum: a node on it starts none of this.
+  it.skipIf(TEST_DATABASE_URL)("a node on PGlite vacuums its churning tables on its interval", async () => {
+    const node = await startTestNode({ party: "IN", listen: true, config: { embeddedVacuumSeconds: 0.2 } });
+    try {
+      await eventually(async () => {
+        for (const table of CHURNING_TABLES) {
+          if ((await tableState(node.deps.database.db, table)).last_vacuum === null) return false;
+        }
+        return true;
+      }, 15_000);
+    } finally {
+      await node.close();
+      rmSync(node.dataDir, { recursive: true, force: true });
+    }
+  });
+});
