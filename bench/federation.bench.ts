@@ -5,6 +5,10 @@
  *
  *   npm run bench:federation                       # PostgreSQL (if reachable) and PGlite
  *   BENCH_DATABASES=pglite BENCH_COUNT=1000 npm run bench:federation
+ *
+ * Experiments: BENCH_NODE_FLAGS="--max-semi-space-size=4" (flags for both nodes), BENCH_CPU_PROF_DIR=<dir> (CPU
+ * profiles), BENCH_TRACE=<file> (each envelope's enqueue and receipt times, to see when the slow ones happened),
+ * BENCH_KEEP_DIRS=1 (keep the nodes' data directories and logs).
  */
 import { cpus } from "node:os";
 import pg from "pg";

@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { Agent, request } from "undici";
 import { NodeProcess, pinEachOther } from "../../test/support/processes.ts";
 
@@ -58,17 +59,78 @@ async function peer(india: NodeProcess): Promise<PeerState> {
   return r.body.items.find((p) => p.party === "CA") as PeerState;
 }
 
+/**
+ * Wait until India's outbox holds nothing pending, then read its totals. The poll reads one pending row by its
+ * partial index: the peers listing counts the whole outbox, and polling that every 20 ms while the backlog drained
+ * cost the node and PostgreSQL a scan of thousands of rows fifty times a second, measured as delivery time.
+ */
 async function waitDrained(india: NodeProcess, timeoutMs = 600_000): Promise<PeerState> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const state = await peer(india);
-    if (state.pending === 0) return state;
+    const r = await india.api<{ items: unknown[] }>("GET", "/api/v1/federation/outbox?status=pending&limit=1");
+    if (r.body.items.length === 0) return peer(india);
     await sleep(20);
   }
   throw new Error("outbox did not drain");
 }
 
+/** CPU time (user + system) so far of a process, from /proc (Linux); 0 where unreadable. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of both nodes and of every PostgreSQL process on this machine (the server the bench uses). */
+function cpuSeconds(india: NodeProcess, canada: NodeProcess): { IN: number; CA: number; postgres: number } {
+  let postgres = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") postgres += processCpuSeconds(Number(pid));
+    } catch {}
+  }
+  return { IN: processCpuSeconds(india.pid), CA: processCpuSeconds(canada.pid), postgres };
+}
+
 /** Enqueue-to-stored-receipt latency of the given envelopes, from the sender's own outbox timestamps. */
+const WARM_UP_SECONDS = 2;
+
+/**
+ * Open loop: `count` notices at `ratePerSecond`, each sent at its time whether or not the node has answered the
+ * previous ones. Resolves when every request has been answered, with the envelope ids of those accepted.
+ */
+async function offer(
+  india: NodeProcess,
+  count: number,
+  ratePerSecond: number,
+  label: string,
+): Promise<{ ids: string[]; failed: number; offeredSeconds: number }> {
+  const ids: string[] = [];
+  const inFlight: Promise<void>[] = [];
+  let failed = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = started + (i * 1000) / ratePerSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(
+      india
+        .api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `${label} ${i}` })
+        .then((r) => {
+          if (r.status === 201) ids.push(r.body.envelopeId);
+          else failed++;
+        })
+        .catch(() => void failed++),
+    );
+  }
+  const offeredSeconds = (performance.now() - started) / 1000;
+  await Promise.all(inFlight);
+  return { ids, failed, offeredSeconds };
+}
+
 export const trace: [number, number][] = [];
 async function latencies(india: NodeProcess, ids: Set<string>): Promise<number[]> {
   const out: number[] = [];
@@ -163,43 +225,30 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     india.updateConfig({ deliveryWorker: true });
     await india.start();
     const atReady = await peer(india);
+    const cpuBefore = cpuSeconds(india, canada);
     started = performance.now();
     const drained = await waitDrained(india);
     const drainSeconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(india, canada);
     const deliveredPerSecond = (drained.delivered - atReady.delivered) / drainSeconds;
     log(
       `  delivery: ${drained.delivered - atReady.delivered} queued envelopes delivered in ${drainSeconds.toFixed(2)} s ` +
-        `(${deliveredPerSecond.toFixed(0)}/s)`,
+        `(${deliveredPerSecond.toFixed(0)}/s); CPU meanwhile: IN ${(cpu.IN - cpuBefore.IN).toFixed(2)} s, ` +
+        `CA ${(cpu.CA - cpuBefore.CA).toFixed(2)} s, PostgreSQL ${(cpu.postgres - cpuBefore.postgres).toFixed(2)} s ` +
+        `(of ${(cpus().length * drainSeconds).toFixed(2)} s on ${cpus().length} cores)`,
     );
 
     // 3. Fixed offered load: one notice every 1/rate s, each on its own, latency from the outbox timestamps.
     // First let the backlog's after-work finish (both logs sequencing thousands of records, a tree head and its
-    // witnessing, PostgreSQL's autovacuum of the outbox): a trace of this phase started at once showed its
-    // slowest 2% all in its first second, which measured the previous phase, not a steady 100/s.
+    // witnessing, PostgreSQL's autovacuum of the outbox), then warm up: India was restarted for phase 2 and had
+    // not yet served one notice through its API. A trace of this phase started at once showed its slowest 2% all
+    // in its first second, which measured the previous phase and a cold process, not a steady 100/s.
     await sleep(3000);
+    await offer(india, Math.round(options.ratePerSecond * WARM_UP_SECONDS), options.ratePerSecond, "warm-up");
+    await waitDrained(india);
     const count = Math.round(options.ratePerSecond * options.latencySeconds);
     const stagesBefore = { IN: await stageTotals(india), CA: await stageTotals(canada) };
-    const fixedIds: string[] = [];
-    const inFlight: Promise<void>[] = [];
-    let failed = 0;
-    started = performance.now();
-    for (let i = 0; i < count; i++) {
-      const due = started + (i * 1000) / options.ratePerSecond;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      // Open loop: the next notice goes at its time whether or not the node has answered the previous ones.
-      inFlight.push(
-        india
-          .api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `fixed ${i}` })
-          .then((r) => {
-            if (r.status === 201) fixedIds.push(r.body.envelopeId);
-            else failed++;
-          })
-          .catch(() => void failed++),
-      );
-    }
-    const offeredSeconds = (performance.now() - started) / 1000;
-    await Promise.all(inFlight);
+    const { ids: fixedIds, failed, offeredSeconds } = await offer(india, count, options.ratePerSecond, "fixed");
     if (failed > 0) log(`  fixed load: ${failed} of ${count} requests failed`);
     const achieved = count / offeredSeconds;
     await waitDrained(india);
