@@ -124,11 +124,25 @@ export function consistencyProofRanges(first: number, second: number): LeafRange
 
 /** Every stored node a set of ranges needs, deduplicated: one read for a whole proof. */
 export function subtreesForRanges(ranges: readonly LeafRange[]): SubtreeRef[] {
-  const seen = new Map<string, SubtreeRef>();
+  const seen = new Set<number | string>();
+  const refs: SubtreeRef[] = [];
   for (const range of ranges) {
-    for (const ref of rangeSubtrees(range.start, range.end)) seen.set(`${ref.level}:${ref.index}`, ref);
+    for (const ref of rangeSubtrees(range.start, range.end)) {
+      const key = subtreeKey(ref);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      refs.push(ref);
+    }
   }
-  return [...seen.values()];
+  return refs;
+}
+
+/**
+ * A key that names a subtree in a Map or Set: a number (no string to build and hash per lookup, which proofs do
+ * by the dozen) while the index leaves room for the level below 2^53, as every log short of 2^47 leaves does.
+ */
+export function subtreeKey(ref: SubtreeRef): number | string {
+  return ref.index < 2 ** 47 ? ref.index * 64 + ref.level : `${ref.level}:${ref.index}`;
 }
 
 /** Hash each range from stored subtree hashes (`lookup` fails loudly on a missing node). */

@@ -11,6 +11,7 @@ import {
   MerkleFrontier,
   rangeSubtrees,
   type SubtreeRef,
+  subtreeKey,
   subtreesForRanges,
 } from "../../core/merkle.ts";
 import type { DbOrTx, Tx } from "../../db/database.ts";
@@ -282,9 +283,9 @@ export async function readNodes(
   refs: readonly SubtreeRef[],
   upper?: { cache: UpperNodeCache; size: number },
 ): Promise<(ref: SubtreeRef) => Hash> {
-  const found = new Map<string, Hash>();
+  const found = new Map<number | string, Hash>();
   const cache = upper?.cache;
-  const wanted = cache ? refs.filter((ref) => !cache.get(ref)) : refs;
+  const wanted = cache ? refs.filter((ref) => !cache.has(ref)) : refs;
   const coveredFrom = cache?.coveredSize ?? 0;
   const spans = cache && upper.size > coveredFrom ? cache.catchUpSpans(upper.size) : [];
   // Integers we computed, inlined: short statements with no parameters, planned as index probes and range scans.
@@ -302,7 +303,7 @@ export async function readNodes(
   ];
   if (selects.length > 0) {
     const rows = (await sql<AuditNodesTable>`${sql.raw(selects.join(" UNION ALL "))}`.execute(db)).rows;
-    for (const row of rows) found.set(`${row.level}:${Number(row.index)}`, row.hash);
+    for (const row of rows) found.set(subtreeKey({ level: row.level, index: Number(row.index) }), row.hash);
     if (cache && spans.length > 0) {
       cache.add(
         coveredFrom,
@@ -312,7 +313,7 @@ export async function readNodes(
     }
   }
   return (ref) => {
-    const hash = cache?.get(ref) ?? found.get(`${ref.level}:${ref.index}`);
+    const hash = cache?.get(ref) ?? found.get(subtreeKey(ref));
     if (!hash) {
       throw new LiaisonError("LIAISON_AUDIT_LOG_DAMAGED", 500, `stored node ${ref.level}:${ref.index} is missing`);
     }

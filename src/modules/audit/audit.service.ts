@@ -9,11 +9,10 @@ import type { Clock } from "../../core/clock.ts";
 import {
   consistencyProofRanges,
   foldSubtreeHashes,
-  hashRanges,
   inclusionProofRanges,
   type LeafRange,
+  rangeSubtrees,
   type SubtreeRef,
-  subtreesForRanges,
 } from "../../core/merkle.ts";
 import type { Db } from "../../db/database.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
@@ -147,11 +146,16 @@ export class AuditService {
    */
   private async readProof(ranges: LeafRange[], size: number, extra: SubtreeRef[] = []) {
     try {
-      const lookup = await readNodes(this.deps.db, [...subtreesForRanges(ranges), ...extra], {
-        cache: this.upperNodes,
-        size,
-      });
-      return { path: hashRanges(ranges, lookup).map(toBase64), extra: extra.map((ref) => toBase64(lookup(ref))) };
+      // Each range's complete subtrees, worked out once: the nodes to read, then the hashes to fold. The ranges of
+      // a proof are disjoint, and a repeated ref would only repeat a pair of the query's IN list.
+      const subtrees = ranges.map((range) => rangeSubtrees(range.start, range.end));
+      const refs = [...extra];
+      for (const list of subtrees) for (const ref of list) refs.push(ref);
+      const lookup = await readNodes(this.deps.db, refs, { cache: this.upperNodes, size });
+      return {
+        path: subtrees.map((list) => toBase64(foldSubtreeHashes(list.map(lookup)))),
+        extra: extra.map((ref) => toBase64(lookup(ref))),
+      };
     } catch (error) {
       await this.checkSize(size);
       throw error;

@@ -17,7 +17,8 @@ export const COUNTERSIGNATURE_TYP = "liaison-tree-head-witness+jws";
 export const auditError = (code: string, message: string, status = 400) =>
   new LiaisonError(`LIAISON_AUDIT_${code}`, status, message);
 
-export const toBase64 = (hash: Hash) => Buffer.from(hash).toString("base64");
+// A view of the same bytes, not a copy (proofs encode a few dozen hashes each).
+export const toBase64 = (hash: Hash) => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("base64");
 export const fromBase64 = (text: string): Hash => Buffer.from(text, "base64");
 
 async function sign(payload: unknown, typ: string, key: NodeKey): Promise<string> {

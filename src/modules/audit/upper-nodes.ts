@@ -37,6 +37,11 @@ export class UpperNodeCache {
     return this.covered;
   }
 
+  has(ref: SubtreeRef): boolean {
+    const level = this.levels[ref.level - this.minLevel];
+    return level !== undefined && ref.index < level.count;
+  }
+
   get(ref: SubtreeRef): Hash | undefined {
     const level = this.levels[ref.level - this.minLevel];
     if (!level || ref.index >= level.count) return undefined;
