@@ -6,7 +6,14 @@ import type { Db } from "./database.ts";
  * The tables whose rows are updated or deleted as a matter of course, a few times per envelope or change. Every
  * other table only grows, or changes rarely enough that pruning on access keeps it in shape.
  */
-export const CHURNING_TABLES = ["outbox", "audit_queue", "audit_log_head", "sessions", "login_failures"] as const;
+export const CHURNING_TABLES = [
+  "outbox",
+  "peer_delivery_totals",
+  "audit_queue",
+  "audit_log_head",
+  "sessions",
+  "login_failures",
+] as const;
 
 /**
  * Autovacuum for the embedded database. PGlite runs PostgreSQL in single-user mode, which has no autovacuum (nor

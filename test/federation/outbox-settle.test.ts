@@ -1,6 +1,13 @@
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.ts";
+import { migrateToLatest } from "../../src/db/migrate.ts";
 import { claimOutboxBatch, settleOutbox } from "../../src/modules/federation/outbox.repository.ts";
-import { startTwoNodes } from "../support/nodes.ts";
+import { allMigrations } from "../../src/node/migrations.ts";
+import { randomSchema, startTwoNodes, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+
+const TOTALS_MIGRATION = "2026112490_federation_peer_delivery_totals";
 
 /** Two lanes can hold the same row when a lease runs out; the slower one must not undo the faster one's work. */
 describe("settling the outbox", () => {
@@ -68,5 +75,61 @@ describe("settling the outbox", () => {
       .where("envelope_id", "=", a)
       .execute();
     expect(attempts.map((x) => x.outcome)).toEqual(["delivered", "retry"]);
+
+    // The peers listing: the one delivery counted once (not again for the stale lane), the retry still queued,
+    // the dead letter set aside; read from running totals, not by counting the outbox.
+    const peers = await nodes.india.api<{
+      items: { party: string; pending: number; dead: number; delivered: number; lastDeliveredAt: string }[];
+    }>("GET", "/api/v1/federation/peers");
+    const canada = peers.body.items.find((p) => p.party === "CA");
+    expect(canada).toMatchObject({ delivered: 1, dead: 1, lastDeliveredAt: now.toISOString() });
+    expect(canada?.pending).toBeGreaterThanOrEqual(1);
+    const totals = await db.selectFrom("peer_delivery_totals").selectAll().execute();
+    expect(totals.map((t) => ({ peer: t.peer, delivered: Number(t.delivered) }))).toEqual([
+      { peer: "CA", delivered: 1 },
+    ]);
+  });
+
+  it("carries the deliveries made before the totals existed into them (the migration's backfill)", async () => {
+    const dir = tempDir("liaison-totals-");
+    const schema = randomSchema("tot");
+    const { db, close } = await openDatabase({ url: TEST_DATABASE_URL, schema, dataDir: dir });
+    try {
+      const before = Object.fromEntries(Object.entries(allMigrations).filter(([name]) => name < TOTALS_MIGRATION));
+      await migrateToLatest(db, before, schema);
+      const row = (peer: string, status: "pending" | "delivered" | "dead", deliveredAt: string | null) => ({
+        envelope_id: randomUUID(),
+        peer,
+        type: "notice",
+        jwe: "x",
+        digest: randomUUID(),
+        status,
+        created_at: new Date("2026-11-01T00:00:00Z"),
+        queued_at: new Date("2026-11-01T00:00:00Z"),
+        next_attempt_at: new Date("2026-11-01T00:00:00Z"),
+        delivered_at: deliveredAt ? new Date(deliveredAt) : null,
+      });
+      await db
+        .insertInto("outbox")
+        .values([
+          row("CA", "delivered", "2026-11-02T00:00:00Z"),
+          row("CA", "delivered", "2026-11-03T00:00:00Z"),
+          row("CA", "pending", null),
+          row("US", "delivered", "2026-11-04T00:00:00Z"),
+          row("US", "dead", null),
+        ])
+        .execute();
+      expect(await migrateToLatest(db, allMigrations, schema)).toContain(TOTALS_MIGRATION);
+      const totals = await db.selectFrom("peer_delivery_totals").selectAll().orderBy("peer").execute();
+      expect(
+        totals.map((t) => ({ peer: t.peer, delivered: Number(t.delivered), last: t.last_delivered_at?.toISOString() })),
+      ).toEqual([
+        { peer: "CA", delivered: 2, last: "2026-11-03T00:00:00.000Z" },
+        { peer: "US", delivered: 1, last: "2026-11-04T00:00:00.000Z" },
+      ]);
+    } finally {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

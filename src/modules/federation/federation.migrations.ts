@@ -51,4 +51,15 @@ export const federationMigrations: SqlMigrations = {
       received_at timestamptz NOT NULL
     )`,
   ],
+  // The peers listing counted every envelope ever delivered (a scan of the whole outbox, every 10 s while an
+  // administrator has the page open); settling now keeps the running totals here, in the same statement.
+  "2026112490_federation_peer_delivery_totals": [
+    `CREATE TABLE peer_delivery_totals (
+      peer text PRIMARY KEY,
+      delivered bigint NOT NULL,
+      last_delivered_at timestamptz
+    )`,
+    `INSERT INTO peer_delivery_totals (peer, delivered, last_delivered_at)
+      SELECT peer, count(*), max(delivered_at) FROM outbox WHERE status = 'delivered' GROUP BY peer`,
+  ],
 };

@@ -32,10 +32,18 @@ export interface DeliveryAttemptsTable {
   duration_ms: number;
 }
 
+/** Running totals per peer, kept by `settleOutbox`: what the peers listing shows without counting the outbox. */
+export interface PeerDeliveryTotalsTable {
+  peer: string;
+  delivered: number;
+  last_delivered_at: Date | null;
+}
+
 declare module "../../db/schema.ts" {
   interface Database {
     outbox: OutboxTable;
     delivery_attempts: DeliveryAttemptsTable;
+    peer_delivery_totals: PeerDeliveryTotalsTable;
   }
 }
 
@@ -105,8 +113,8 @@ export interface DeliveryOutcome {
 /**
  * Settle a sent batch and record every attempt, in one statement (one array per column, so its size does not
  * grow with the batch): receipts stored, retries scheduled, dead letters set aside. Only rows still pending are
- * touched, so a slow lane whose lease ran out can never undo what a faster one settled. Returns the ids this
- * call settled.
+ * touched, so a slow lane whose lease ran out can never undo what a faster one settled, and each delivery is
+ * added once to its peer's running totals (the peers listing). Returns the ids this call settled.
  */
 export async function settleOutbox(tx: Tx, at: Date, outcomes: readonly DeliveryOutcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
@@ -122,19 +130,27 @@ export async function settleOutbox(tx: Tx, at: Date, outcomes: readonly Delivery
     ), attempts AS (
       INSERT INTO delivery_attempts (envelope_id, attempted_at, outcome, error_code, error, duration_ms)
       SELECT envelope_id, ${at}::timestamptz, outcome, error_code, error, duration_ms FROM v
+    ), settled AS (
+      UPDATE outbox AS o SET
+        status = CASE WHEN v.outcome = 'retry' THEN 'pending' ELSE v.outcome END,
+        receipt = v.receipt,
+        delivered_at = CASE WHEN v.outcome = 'delivered' THEN ${at}::timestamptz ELSE NULL END,
+        dead_at = CASE WHEN v.outcome = 'dead' THEN ${at}::timestamptz ELSE NULL END,
+        next_attempt_at = v.next_attempt_at,
+        lease_until = NULL,
+        last_error_code = v.error_code,
+        last_error = v.error
+      FROM v
+      WHERE o.envelope_id = v.envelope_id AND o.status = 'pending'
+      RETURNING o.envelope_id, o.peer, o.status
+    ), totals AS (
+      INSERT INTO peer_delivery_totals AS t (peer, delivered, last_delivered_at)
+      SELECT peer, count(*), ${at}::timestamptz FROM settled WHERE status = 'delivered' GROUP BY peer
+      ON CONFLICT (peer) DO UPDATE SET
+        delivered = t.delivered + excluded.delivered,
+        last_delivered_at = GREATEST(t.last_delivered_at, excluded.last_delivered_at)
     )
-    UPDATE outbox AS o SET
-      status = CASE WHEN v.outcome = 'retry' THEN 'pending' ELSE v.outcome END,
-      receipt = v.receipt,
-      delivered_at = CASE WHEN v.outcome = 'delivered' THEN ${at}::timestamptz ELSE NULL END,
-      dead_at = CASE WHEN v.outcome = 'dead' THEN ${at}::timestamptz ELSE NULL END,
-      next_attempt_at = v.next_attempt_at,
-      lease_until = NULL,
-      last_error_code = v.error_code,
-      last_error = v.error
-    FROM v
-    WHERE o.envelope_id = v.envelope_id AND o.status = 'pending'
-    RETURNING o.envelope_id`.execute(tx);
+    SELECT envelope_id FROM settled`.execute(tx);
   return new Set(settled.rows.map((r) => r.envelope_id));
 }
 
@@ -142,7 +158,8 @@ export async function outboxDepth(db: Db): Promise<{ pending: number; dead: numb
   const rows = await db
     .selectFrom("outbox")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
-    .where("status", "in", ["pending", "dead"])
+    // OR, not IN: each arm uses its partial index (outbox_due, outbox_dead); `IN` scanned the whole outbox.
+    .where((eb) => eb.or([eb("status", "=", "pending"), eb("status", "=", "dead")]))
     .groupBy("status")
     .execute();
   const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
