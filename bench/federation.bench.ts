@@ -7,12 +7,13 @@
  *   BENCH_DATABASES=pglite BENCH_COUNT=1000 npm run bench:federation
  *
  * Experiments: BENCH_NODE_FLAGS="--max-semi-space-size=4" (flags for both nodes), BENCH_CPU_PROF_DIR=<dir> (CPU
- * profiles), BENCH_TRACE=<file> (each envelope's enqueue and receipt times, to see when the slow ones happened),
+ * profiles), BENCH_TRACE=<prefix> (the fixed-load phase's enqueue and receipt times per envelope, in
+ * <prefix>.<database>.json, to see when the slow ones happened),
  * BENCH_KEEP_DIRS=1 (keep the nodes' data directories and logs).
  */
 import { cpus } from "node:os";
 import pg from "pg";
-import { type RunResult, runFederationBench, trace } from "./support/federation-run.ts";
+import { type RunResult, runFederationBench } from "./support/federation-run.ts";
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const databases = (process.env.BENCH_DATABASES ?? "postgres,pglite").split(",") as ("postgres" | "pglite")[];
@@ -65,6 +66,7 @@ for (const database of databases) {
       },
       nodeFlags,
       keepDirs: process.env.BENCH_KEEP_DIRS === "1",
+      ...(process.env.BENCH_TRACE ? { traceFile: process.env.BENCH_TRACE } : {}),
       log,
     }),
   );
@@ -79,5 +81,4 @@ for (const r of results) {
       `RSS ${r.peakRssMb.IN}/${r.peakRssMb.CA} MB (target < ${TARGETS.rssMb}: ${verdict(Math.max(r.peakRssMb.IN, r.peakRssMb.CA) < TARGETS.rssMb)})`,
   );
 }
-if (process.env.BENCH_TRACE) (await import("node:fs")).writeFileSync(process.env.BENCH_TRACE, JSON.stringify(trace));
 console.log(JSON.stringify({ bench: "federation", count, rate, results }));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { Agent, request } from "undici";
 import { NodeProcess, pinEachOther } from "../../test/support/processes.ts";
@@ -16,6 +16,8 @@ export interface RunOptions {
   federation: Record<string, unknown>;
   nodeFlags?: string[];
   keepDirs?: boolean;
+  /** Write the fixed-load phase's enqueue and receipt times to `<traceFile>.<database>.json`. */
+  traceFile?: string;
   log(line: string): void;
 }
 
@@ -131,20 +133,18 @@ async function offer(
   return { ids, failed, offeredSeconds };
 }
 
-export const trace: [number, number][] = [];
-async function latencies(india: NodeProcess, ids: Set<string>): Promise<number[]> {
-  const out: number[] = [];
+/** When each of the given envelopes was enqueued and its receipt stored, from the sender's own outbox rows. */
+async function deliveryTimes(india: NodeProcess, ids: Set<string>): Promise<{ enqueued: number; delivered: number }[]> {
   // The listing is capped at 1,000 rows a call; read the newest ones, which are ours.
   const r = await india.api<{ items: OutboxItem[] }>("GET", "/api/v1/federation/outbox?status=delivered&limit=1000");
-  for (const item of r.body.items) {
-    if (ids.has(item.envelope_id) && item.delivered_at) {
-      out.push(new Date(item.delivered_at).getTime() - new Date(item.created_at).getTime());
-      if (process.env.BENCH_TRACE)
-        trace.push([new Date(item.created_at).getTime(), new Date(item.delivered_at).getTime()]);
-    }
-  }
-  return out.sort((a, b) => a - b);
+  return r.body.items
+    .filter((item) => ids.has(item.envelope_id) && item.delivered_at)
+    .map((item) => ({ enqueued: Date.parse(item.created_at), delivered: Date.parse(item.delivered_at as string) }));
 }
+
+/** Enqueue-to-stored-receipt latencies in ms, sorted. */
+const latencies = (times: { enqueued: number; delivered: number }[]) =>
+  times.map((t) => t.delivered - t.enqueued).sort((a, b) => a - b);
 
 /** Sums and counts of the stage histograms (delivery, inbox, audit sequencing) from a node's /metrics. */
 async function stageTotals(node: NodeProcess): Promise<Map<string, { sum: number; count: number }>> {
@@ -210,7 +210,7 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     const enqueueSeconds = (performance.now() - started) / 1000;
     await waitDrained(india);
     const endToEndSeconds = (performance.now() - started) / 1000;
-    const saturated = await latencies(india, new Set(saturatedIds.slice(-1000)));
+    const saturated = latencies(await deliveryTimes(india, new Set(saturatedIds.slice(-1000))));
     log(
       `  end to end: ${options.saturatedCount} notices enqueued in ${enqueueSeconds.toFixed(1)} s ` +
         `(${(options.saturatedCount / enqueueSeconds).toFixed(0)}/s), all receipts stored after ${endToEndSeconds.toFixed(1)} s`,
@@ -252,7 +252,10 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     if (failed > 0) log(`  fixed load: ${failed} of ${count} requests failed`);
     const achieved = count / offeredSeconds;
     await waitDrained(india);
-    const fixed = await latencies(india, new Set(fixedIds));
+    const fixedTimes = await deliveryTimes(india, new Set(fixedIds));
+    // Each envelope's times, to see when in the phase the slow ones happened.
+    if (options.traceFile) writeFileSync(`${options.traceFile}.${options.database}.json`, JSON.stringify(fixedTimes));
+    const fixed = latencies(fixedTimes);
     log(`  stage means (ms), IN: ${stageMeans(stagesBefore.IN, await stageTotals(india))}`);
     log(`  stage means (ms), CA: ${stageMeans(stagesBefore.CA, await stageTotals(canada))}`);
     const peakRssMb = { IN: india.peakRssBytes() / 2 ** 20, CA: canada.peakRssBytes() / 2 ** 20 };
