@@ -40,6 +40,12 @@ export const FederationConfig = z
       .int()
       .positive()
       .default(1024 * 1024),
+    /**
+     * Inbound envelopes decrypted and verified at once, across all requests. Crypto runs on libuv's four
+     * threads, so more in flight only holds more memory: without a bound, eight batches of 250 raised a
+     * receiver's peak by ~45 MB (docs/benchmarks.md, Federation).
+     */
+    inboxVerifyConcurrency: z.number().int().min(1).max(10_000).default(128),
     /** Envelopes per second accepted from one peer (token bucket, burst = 2 s worth). */
     peerRatePerSecond: z.number().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(15_000),
@@ -112,6 +118,12 @@ export const NodeConfig = z
      * 0 turns it off. Ignored on PostgreSQL, whose autovacuum does it.
      */
     embeddedVacuumSeconds: z.number().min(0).max(86_400).default(10),
+    /**
+     * How far V8 lets the JavaScript heap grow past what the last full collection kept before it collects again,
+     * in percent. Unset: 25 on embedded storage, whose database shares the process's memory, and V8's own
+     * choice (up to 300) on PostgreSQL, where the throughput it buys matters more. 0 also means V8's own.
+     */
+    heapGrowthPercent: z.number().int().min(0).max(1000).optional(),
     tls: TlsConfig.optional(),
     /** Client certificate for calls to peers (mutual TLS). */
     clientTls: TlsConfig.optional(),

@@ -19,6 +19,7 @@ const ENV_PATHS: Record<string, string[]> = {
   LIAISON_DATABASE_SCHEMA: ["databaseSchema"],
   LIAISON_EMBEDDED_SHARED_BUFFERS_MB: ["embeddedSharedBuffersMb"],
   LIAISON_EMBEDDED_VACUUM_SECONDS: ["embeddedVacuumSeconds"],
+  LIAISON_HEAP_GROWTH_PERCENT: ["heapGrowthPercent"],
   LIAISON_TLS_CERT_FILE: ["tls", "certFile"],
   LIAISON_TLS_KEY_FILE: ["tls", "keyFile"],
   LIAISON_TLS_CA_FILE: ["tls", "caFile"],

@@ -14,8 +14,11 @@ describe("delivery batching", () => {
   let nodes: Awaited<ReturnType<typeof startTwoNodes>>;
   beforeAll(async () => {
     // A linger long enough that, even on a busy machine, the 40 commits below land within one lane's wait; and
-    // more lanes than needed, so waking every lane on every commit would show.
-    nodes = await startTwoNodes({ config: { federation: { lingerMs: 250, concurrency: 8 } } });
+    // more lanes than needed, so waking every lane on every commit would show. The receiver verifies two
+    // envelopes at a time, so a batch waits for its turn in the inbox's bound and must still arrive whole.
+    nodes = await startTwoNodes({
+      config: { federation: { lingerMs: 250, concurrency: 8, inboxVerifyConcurrency: 2 } },
+    });
   });
   afterAll(async () => nodes.close());
 

@@ -11,6 +11,9 @@ export function registerDemo(program: Command): void {
       // Loaded here, not at the top: the whole node is about a second of start-up every other command would pay.
       const { DEMO_PARTIES, startDemo } = await import("../../node/demo.ts");
       const demo = await startDemo({ root: options.root, reset: options.reset ?? false });
+      const { applyHeapGrowth, heapGrowthPercent } = await import("../../node/heap-growth.ts");
+      // Both nodes share this process and its heap; their configurations agree on storage.
+      applyHeapGrowth(heapGrowthPercent(demo.nodes.IN.deps.config));
       const lines = [
         "",
         "Liaison demo is running: two sovereign nodes, federated over loopback.",

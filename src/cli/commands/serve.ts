@@ -11,6 +11,8 @@ export function registerServe(program: Command): void {
       const config = loadConfig(options.config);
       // Loaded here, not at the top: the whole node is about a second of start-up every other command would pay.
       const { createNode } = await import("../../node/node.ts");
+      const { applyHeapGrowth, heapGrowthPercent } = await import("../../node/heap-growth.ts");
+      applyHeapGrowth(heapGrowthPercent(config));
       const node = await createNode(config, { createKeys: options.createKeys ?? false });
       const address = await node.listen();
       node.deps.logger.info({ address, party: config.party }, "liaison node listening");

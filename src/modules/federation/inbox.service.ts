@@ -2,6 +2,7 @@ import type { CryptoKey } from "jose";
 import type { Logger } from "pino";
 import type { FederationConfig } from "../../config/config.schema.ts";
 import type { Clock } from "../../core/clock.ts";
+import { ConcurrencyLimit } from "../../core/concurrency-limit.ts";
 import { type EnvelopePayload, envelopeDigest } from "../../core/envelope.ts";
 import { isLiaisonError, type LiaisonError } from "../../core/errors.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
@@ -62,7 +63,12 @@ interface Accepted {
  * refused. Bad envelopes are refused with a specific code and leave nothing but an audit record of the refusal.
  */
 export class InboxService {
-  constructor(private readonly deps: InboxDeps) {}
+  /** Shared by every request: a peer's batch size and concurrency must not decide this node's memory. */
+  private readonly verifySlots: ConcurrencyLimit;
+
+  constructor(private readonly deps: InboxDeps) {
+    this.verifySlots = new ConcurrencyLimit(deps.config.inboxVerifyConcurrency);
+  }
 
   async receiveBatch(jwes: readonly unknown[], requestId?: string): Promise<EnvelopeResult[]> {
     const results: EnvelopeResult[] = new Array(jwes.length);
@@ -79,7 +85,7 @@ export class InboxService {
           return undefined;
         }
         try {
-          return await this.verify(jwe, index, digest);
+          return await this.verifySlots.run(() => this.verify(jwe, index, digest));
         } catch (error) {
           results[index] = this.errorResult(error);
           return undefined;
