@@ -71,8 +71,9 @@ export class EmbeddedVacuum {
     }
     const analyzed: string[] = [];
     for (const { table, rows, hasStatistics } of await this.rowCounts(tables)) {
-      const before = this.analyzedRows.get(table) ?? (hasStatistics ? rows : undefined);
-      if (before !== undefined && Math.abs(rows - before) < ANALYZE_THRESHOLD_ROWS + ANALYZE_SCALE_FACTOR * before) {
+      // Never analyzed counts as analyzed at zero rows: a table with fewer than 50 has nothing to sample.
+      const before = this.analyzedRows.get(table) ?? (hasStatistics ? rows : 0);
+      if (Math.abs(rows - before) < ANALYZE_THRESHOLD_ROWS + ANALYZE_SCALE_FACTOR * before) {
         this.analyzedRows.set(table, before);
         continue;
       }

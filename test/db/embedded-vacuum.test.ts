@@ -66,6 +66,13 @@ describe("vacuuming the embedded database", () => {
       expect(grown.last_analyze?.getTime()).toBeGreaterThan(after.last_analyze?.getTime() ?? 0);
       expect(grown.reltuples).toBe(2400);
 
+      // A table too small to sample (under 50 rows, never analyzed) is vacuumed only.
+      await sql`CREATE TABLE small (id int PRIMARY KEY)`.execute(db);
+      await sql`INSERT INTO small SELECT g FROM generate_series(1, 20) g`.execute(db);
+      await new EmbeddedVacuum({ db, logger, intervalMs: 0, tables: ["small"] }).runOnce();
+      expect((await tableState(db, "small")).last_vacuum).not.toBeNull();
+      expect((await tableState(db, "small")).last_analyze).toBeNull();
+
       // A process that finds the table analyzed already (a restart) takes its count as the baseline.
       const restarted = new EmbeddedVacuum({ db, logger, intervalMs: 0, tables: ["churn"] });
       await restarted.runOnce();
