@@ -42,10 +42,11 @@ export const FederationConfig = z
       .default(1024 * 1024),
     /**
      * Inbound envelopes decrypted and verified at once, across all requests. Crypto runs on libuv's four
-     * threads, so more in flight only holds more memory: without a bound, eight batches of 250 raised a
-     * receiver's peak by ~45 MB (docs/benchmarks.md, Federation).
+     * threads, so more in flight only holds more memory: a receiver taking eight batches of 250 at once peaked
+     * ~20 MB higher on PostgreSQL and ~40 MB higher on PGlite without a bound; 256 cost no throughput where 128
+     * cost 5% (docs/benchmarks.md, Federation).
      */
-    inboxVerifyConcurrency: z.number().int().min(1).max(10_000).default(128),
+    inboxVerifyConcurrency: z.number().int().min(1).max(10_000).default(256),
     /** Envelopes per second accepted from one peer (token bucket, burst = 2 s worth). */
     peerRatePerSecond: z.number().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(15_000),
