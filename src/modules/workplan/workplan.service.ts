@@ -68,11 +68,17 @@ const FALLBACK_ROLES: Record<string, string[]> = {
 export class WorkplanService {
   private readonly cache: PlanCache;
   readonly sync: WorkplanSync;
+  /** The other party of the seeded agreement; a seeded genesis never changes, so once found it is kept. */
+  private peerParty: string | undefined;
   constructor(private readonly deps: WorkplanDeps) {
     this.cache = new PlanCache(deps.db);
     this.sync = new WorkplanSync({
       ...deps,
-      peer: async () => (await this.genesis())?.agreement.parties.find((p) => p !== deps.party),
+      // Asked by every sync round (ten a second): one query per round until the plan is seeded, none after.
+      peer: async () => {
+        this.peerParty ??= (await this.genesis())?.agreement.parties.find((p) => p !== deps.party);
+        return this.peerParty;
+      },
     });
   }
 
