@@ -121,8 +121,8 @@ export const NodeConfig = z
     embeddedVacuumSeconds: z.number().min(0).max(86_400).default(10),
     /**
      * How far V8 lets the JavaScript heap grow past what the last full collection kept before it collects again,
-     * in percent. Unset: 25 on embedded storage, whose database shares the process's memory, and V8's own
-     * choice (up to 300) on PostgreSQL, where the throughput it buys matters more. 0 also means V8's own.
+     * in percent. Unset: 25 on embedded storage, whose database shares the process's memory, and 100 on
+     * PostgreSQL (src/node/heap-growth.ts). 0 means V8's own choice, up to 300.
      */
     heapGrowthPercent: z.number().int().min(0).max(1000).optional(),
     tls: TlsConfig.optional(),

@@ -3,16 +3,21 @@ import type { NodeConfig } from "../config/config.schema.ts";
 
 /** The growth an embedded node allows its heap when its configuration names none (see heapGrowthPercent). */
 export const EMBEDDED_HEAP_GROWTH_PERCENT = 25;
+/** The same on PostgreSQL, where the node's process holds no database and can afford more room. */
+export const SERVER_HEAP_GROWTH_PERCENT = 100;
 
 /**
  * The heap growth a node's process should run with, or undefined for V8's own. V8 sets the next full collection
  * at up to four times what the last one kept when memory is plentiful. A node under load promotes short-lived
  * request data at a steady rate, so a receiver with ~50 MB live grew its heap to ~200 MB before collecting: on
- * embedded storage, beside PGlite's own ~60 MB, that put it over 300 MB resident. At 25% the same node stays
- * near 90 MB of heap for ~10% more CPU per envelope (docs/benchmarks.md, Federation).
+ * embedded storage, beside PGlite's own ~60 MB, that put it over 300 MB resident, and on PostgreSQL a receiver
+ * that had taken 20,000 envelopes reached 320 MB. At 25% an embedded receiver stays near 90 MB of heap for ~10%
+ * more CPU per envelope; at 100% a PostgreSQL receiver stays near 200 MB resident for no throughput the bench
+ * can measure (docs/benchmarks.md, Federation).
  */
 export function heapGrowthPercent(config: Pick<NodeConfig, "heapGrowthPercent" | "databaseUrl">): number | undefined {
-  const percent = config.heapGrowthPercent ?? (config.databaseUrl ? undefined : EMBEDDED_HEAP_GROWTH_PERCENT);
+  const percent =
+    config.heapGrowthPercent ?? (config.databaseUrl ? SERVER_HEAP_GROWTH_PERCENT : EMBEDDED_HEAP_GROWTH_PERCENT);
   return percent ? percent : undefined;
 }
 
