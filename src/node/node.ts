@@ -3,8 +3,8 @@ import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { ChangeRunner } from "../db/changes.ts";
+import { ChurnVacuum, serverAutovacuumOff } from "../db/churn-vacuum.ts";
 import { type DatabaseHandle, openDatabase } from "../db/database.ts";
-import { EmbeddedVacuum } from "../db/embedded-vacuum.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { type App, buildApp } from "../http/app.ts";
 import { installAuthorizer } from "../http/guards.ts";
@@ -332,9 +332,14 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     ],
   });
 
-  const embeddedVacuum =
-    database.kind === "pglite"
-      ? new EmbeddedVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
+  // PGlite has no autovacuum; a PostgreSQL server may have had its own turned off.
+  const autovacuumOff = database.kind === "postgres" && (await serverAutovacuumOff(db));
+  if (autovacuumOff) {
+    logger.warn("the PostgreSQL server's autovacuum is off: this node vacuums its churning tables itself; turn it on");
+  }
+  const churnVacuum =
+    database.kind === "pglite" || autovacuumOff
+      ? new ChurnVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
       : undefined;
   let closed = false;
   let sessionPurge: NodeJS.Timeout | undefined;
@@ -354,7 +359,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
           .catch((error) => logger.error({ err: error }, "purging dead sessions failed"));
       }, SESSION_PURGE_INTERVAL_MS);
       sessionPurge.unref();
-      embeddedVacuum?.start();
+      churnVacuum?.start();
       return address;
     },
     async close() {
@@ -366,7 +371,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await auditSequencer.close();
       await exchange.sweeper.stop();
       await workplan.sync.stop();
-      await embeddedVacuum?.stop();
+      await churnVacuum?.stop();
       await app.close();
       await client.close();
       await database.close();

@@ -23,7 +23,18 @@ const ANALYZE_THRESHOLD_ROWS = 50;
 const ANALYZE_SCALE_FACTOR = 0.1;
 
 /**
- * Autovacuum for the embedded database. PGlite runs PostgreSQL in single-user mode, which has no autovacuum (nor
+ * Whether a PostgreSQL server has its autovacuum turned off (it is on by default; some test and benchmark servers,
+ * this project's own among them, turn it off). Without it the churning tables bloat: after 20,000 envelopes a
+ * delivery claim walked 35,000 dead outbox rows and took 17 ms instead of 4 (docs/benchmarks.md, Federation).
+ */
+export async function serverAutovacuumOff(db: Db): Promise<boolean> {
+  const r = await sql<{ autovacuum: string }>`SELECT current_setting('autovacuum') AS autovacuum`.execute(db);
+  return r.rows[0]?.autovacuum === "off";
+}
+
+/**
+ * Autovacuum for the embedded database, and for a PostgreSQL server whose own is off. PGlite runs PostgreSQL in
+ * single-user mode, which has no autovacuum (nor
  * the statistics it decides by), so the dead rows of the tables above were never reclaimed: after 6,000 notices a
  * delivery claim walked the outbox's dead index entries and cost 2.4 times what it cost on a fresh node, and the
  * fixed-load latency of bench:federation went from 27 ms to 300 ms (docs/benchmarks.md). This vacuums them on an
@@ -32,9 +43,10 @@ const ANALYZE_SCALE_FACTOR = 0.1;
  * (30-50 ms for a 7,400-row outbox, more as it grows), so a table is analyzed only as autovacuum would: when its
  * row count has moved by 50 + 10% since it was last analyzed. Every statement holds PGlite's one session, and
  * PGlite runs on the node's event loop, so these pauses are the node's: analyzing every table on every run
- * stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own autovacuum does this for a server.
+ * stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own autovacuum does this for a server that
+ * has it on; on one that has not, this runs there too, in the server's process, not on the node's event loop.
  */
-export class EmbeddedVacuum {
+export class ChurnVacuum {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** Each table's row count when this process last analyzed it (or found it analyzed at its first run). */
