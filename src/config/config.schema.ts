@@ -116,7 +116,7 @@ export const NodeConfig = z
     embeddedSharedBuffersMb: z.number().int().min(1).max(4096).default(32),
     /**
      * How often the embedded PGlite database vacuums the tables that churn (it has no autovacuum), in seconds;
-     * 0 turns it off. Ignored on PostgreSQL, whose autovacuum does it.
+     * 0 turns it off. On PostgreSQL used only when the server's autovacuum is off (src/db/churn-vacuum.ts).
      */
     embeddedVacuumSeconds: z.number().min(0).max(86_400).default(10),
     /**
