@@ -34,16 +34,15 @@ export async function serverAutovacuumOff(db: Db): Promise<boolean> {
 
 /**
  * Autovacuum for the embedded database, and for a PostgreSQL server whose own is off. PGlite runs PostgreSQL in
- * single-user mode, which has no autovacuum (nor
- * the statistics it decides by), so the dead rows of the tables above were never reclaimed: after 6,000 notices a
- * delivery claim walked the outbox's dead index entries and cost 2.4 times what it cost on a fresh node, and the
- * fixed-load latency of bench:federation went from 27 ms to 300 ms (docs/benchmarks.md). This vacuums them on an
- * interval. Only pages changed since the last run are read (the visibility map), so a VACUUM costs what churned
- * since: 2-10 ms for 300-3,000 changed outbox rows. ANALYZE reads a sample of the whole table whatever changed
- * (30-50 ms for a 7,400-row outbox, more as it grows), so a table is analyzed only as autovacuum would: when its
- * row count has moved by 50 + 10% since it was last analyzed. Every statement holds PGlite's one session, and
- * PGlite runs on the node's event loop, so these pauses are the node's: analyzing every table on every run
- * stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own autovacuum does this for a server that
+ * single-user mode, which has no autovacuum (nor the statistics it decides by), so the dead rows of the tables
+ * above were never reclaimed: after 6,000 notices a delivery claim walked the outbox's dead index entries and cost
+ * 2.4 times what it cost on a fresh node, and the fixed-load latency of bench:federation went from 27 ms to 300 ms
+ * (docs/benchmarks.md). This vacuums them on an interval. Only pages changed since the last run are read (the
+ * visibility map), so a VACUUM costs what churned since: 2-10 ms for 300-3,000 changed outbox rows. ANALYZE reads
+ * a sample of the whole table whatever changed (30-50 ms for a 7,400-row outbox, more as it grows), so a table is
+ * analyzed only as autovacuum would: when its row count has moved by 50 + 10% since it was last analyzed. Every
+ * statement holds PGlite's one session, and PGlite runs on the node's event loop, so these pauses are the node's:
+ * analyzing every table on every run stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own autovacuum does this for a server that
  * has it on; on one that has not, this runs there too, in the server's process, not on the node's event loop.
  */
 export class ChurnVacuum {
