@@ -14,7 +14,14 @@ import type { KeyRing } from "../keys/keys.service.ts";
 import { sealEnvelope } from "./envelope-crypto.ts";
 import type { Descriptor } from "./federation.schema.ts";
 import { findInboxEnvelope } from "./inbox.repository.ts";
-import { findOutboxEnvelope, listAttempts, listOutbox, retryDeadLetters } from "./outbox.repository.ts";
+import {
+  countQueuedByPeer,
+  findOutboxEnvelope,
+  listAttempts,
+  listDeliveryTotals,
+  listOutbox,
+  retryDeadLetters,
+} from "./outbox.repository.ts";
 import type { PeerDirectory } from "./peers.service.ts";
 
 export interface FederationServiceDeps {
@@ -79,18 +86,11 @@ export class FederationService {
   /** Pinned peers with the state of delivery to each. */
   async listPeers() {
     // Bounded reads: the queue's rows through its partial indexes, and the running totals of deliveries.
-    const queued = await this.deps.db
-      .selectFrom("outbox")
-      .select(["peer", "status", (eb) => eb.fn.countAll<number>().as("count")])
-      // OR, not IN: PostgreSQL matches each arm to its partial index (BitmapOr); `IN` was a scan of every row.
-      .where((eb) => eb.or([eb("status", "=", "pending"), eb("status", "=", "dead")]))
-      .groupBy(["peer", "status"])
-      .execute();
-    const totals = await this.deps.db.selectFrom("peer_delivery_totals").selectAll().execute();
+    const queued = await countQueuedByPeer(this.deps.db);
+    const totals = await listDeliveryTotals(this.deps.db);
     await this.deps.peers.reload();
     return this.deps.peers.list().map((peer) => {
-      const count = (status: string) =>
-        Number(queued.find((q) => q.peer === peer.party && q.status === status)?.count ?? 0);
+      const count = (status: string) => queued.find((q) => q.peer === peer.party && q.status === status)?.count ?? 0;
       const delivered = totals.find((t) => t.peer === peer.party);
       return {
         party: peer.party,

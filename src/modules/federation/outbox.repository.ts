@@ -154,15 +154,26 @@ export async function settleOutbox(tx: Tx, at: Date, outcomes: readonly Delivery
   return new Set(settled.rows.map((r) => r.envelope_id));
 }
 
-export async function outboxDepth(db: Db): Promise<{ pending: number; dead: number }> {
+/** Pending and dead envelopes per peer: bounded reads, whatever the number of delivered rows. */
+export async function countQueuedByPeer(db: Db): Promise<{ peer: string; status: string; count: number }[]> {
   const rows = await db
     .selectFrom("outbox")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
+    .select(["peer", "status", (eb) => eb.fn.countAll<number>().as("count")])
     // OR, not IN: each arm uses its partial index (outbox_due, outbox_dead); `IN` scanned the whole outbox.
     .where((eb) => eb.or([eb("status", "=", "pending"), eb("status", "=", "dead")]))
-    .groupBy("status")
+    .groupBy(["peer", "status"])
     .execute();
-  const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
+  return rows.map((r) => ({ peer: r.peer, status: r.status, count: Number(r.count) }));
+}
+
+/** Deliveries per peer, as settleOutbox keeps them. */
+export async function listDeliveryTotals(db: Db) {
+  return db.selectFrom("peer_delivery_totals").selectAll().execute();
+}
+
+export async function outboxDepth(db: Db): Promise<{ pending: number; dead: number }> {
+  const rows = await countQueuedByPeer(db);
+  const count = (status: string) => rows.reduce((sum, r) => (r.status === status ? sum + r.count : sum), 0);
   return { pending: count("pending"), dead: count("dead") };
 }
 
