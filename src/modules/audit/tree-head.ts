@@ -1,4 +1,4 @@
-import { CompactSign, type CryptoKey, compactVerify, decodeProtectedHeader } from "jose";
+import { CompactSign, compactVerify, decodeProtectedHeader, type KeyLike } from "jose";
 import type { z } from "zod";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { LiaisonError } from "../../core/errors.ts";
@@ -35,7 +35,7 @@ export const signCountersignature = (payload: CountersignaturePayload, key: Node
 export async function verifySigned<S extends z.ZodType>(
   jws: string,
   typ: string,
-  keys: ReadonlyMap<string, CryptoKey>,
+  keys: ReadonlyMap<string, KeyLike>,
   schema: S,
 ): Promise<z.infer<S>> {
   let header: ReturnType<typeof decodeProtectedHeader>;

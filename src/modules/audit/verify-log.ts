@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from "node:crypto";
-import { type CryptoKey, importJWK, type JWK } from "jose";
+import { importJWK, type JWK, type KeyLike } from "jose";
 import { foldSubtreeHashes, type Hash, leafHash, verifyConsistency, verifyInclusion } from "../../core/merkle.ts";
 import { CountersignaturePayload, TreeHeadPayload } from "./audit.schema.ts";
 import { leafIndexClaim } from "./leaf-index.ts";
@@ -58,11 +58,11 @@ export interface VerifyReport {
   head: SavedHead | null;
 }
 
-async function keyMap(jwks: JWK[]): Promise<Map<string, CryptoKey>> {
-  const map = new Map<string, CryptoKey>();
+async function keyMap(jwks: JWK[]): Promise<Map<string, KeyLike>> {
+  const map = new Map<string, KeyLike>();
   for (const jwk of jwks) {
     if (jwk.kid && jwk.crv === "Ed25519")
-      map.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as CryptoKey);
+      map.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as KeyLike);
   }
   return map;
 }

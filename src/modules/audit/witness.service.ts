@@ -5,7 +5,7 @@
  * that does not verify becomes an alert on both nodes (metric, log, audit leaf, /api/v1/audit/alerts); it is
  * never countersigned.
  */
-import type { CryptoKey } from "jose";
+import type { KeyLike } from "jose";
 import type { Logger } from "pino";
 import { Counter } from "prom-client";
 import type { Clock } from "../../core/clock.ts";
@@ -256,7 +256,7 @@ export class WitnessService {
           cs = await verifySigned(
             body.countersigned as string,
             COUNTERSIGNATURE_TYP,
-            peer.signingKeys as ReadonlyMap<string, CryptoKey>,
+            peer.signingKeys as ReadonlyMap<string, KeyLike>,
             CountersignaturePayload,
           );
         } catch (error) {

@@ -1,4 +1,4 @@
-import type { CryptoKey } from "jose";
+import type { KeyLike } from "jose";
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from "jose";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { EnvelopePayload, ReceiptPayload } from "../../core/envelope.ts";
@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 
 export interface RecipientKey {
   kid: string;
-  key: CryptoKey;
+  key: KeyLike;
 }
 
 export const federationError = (code: string, message: string, status = 400) =>
@@ -91,7 +91,7 @@ export function readJwsHeader(jws: string, typ: string): { kid: string } {
 }
 
 /** Verify a JWS with a known public key and return its parsed, canonical payload. */
-export async function verifyJws(jws: string, key: CryptoKey): Promise<{ text: string; value: unknown }> {
+export async function verifyJws(jws: string, key: KeyLike): Promise<{ text: string; value: unknown }> {
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, key, { algorithms: ["EdDSA"] }));
@@ -125,7 +125,7 @@ export async function signReceipt(receipt: ReceiptPayload, signer: NodeKey): Pro
     .sign(signer.privateKey);
 }
 
-export async function verifyReceipt(jws: string, key: CryptoKey): Promise<ReceiptPayload> {
+export async function verifyReceipt(jws: string, key: KeyLike): Promise<ReceiptPayload> {
   const { value } = await verifyJws(jws, key);
   const parsed = ReceiptPayload.safeParse(value);
   if (!parsed.success) throw federationError("RECEIPT_INVALID", "the receipt payload is invalid");

@@ -1,4 +1,4 @@
-import type { CryptoKey } from "jose";
+import type { KeyLike } from "jose";
 import type { Logger } from "pino";
 import type { FederationConfig } from "../../config/config.schema.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -160,7 +160,7 @@ export class InboxService {
     const signer = readJwsHeader(jws, ENVELOPE_TYP);
     const peer = await peers.findBySigningKid(signer.kid);
     if (!peer) throw federationError("UNKNOWN_SIGNING_KEY", `signing key ${signer.kid} belongs to no pinned peer`, 401);
-    const { value } = await verifyJws(jws, peer.signingKeys.get(signer.kid) as CryptoKey);
+    const { value } = await verifyJws(jws, peer.signingKeys.get(signer.kid) as KeyLike);
     const payload = parseEnvelopePayload(value);
     if (payload.from !== peer.party) {
       throw federationError(

@@ -1,4 +1,4 @@
-import type { CryptoKey } from "jose";
+import type { KeyLike } from "jose";
 import { importJWK } from "jose";
 import { LiaisonError } from "../../core/errors.ts";
 import type { Db } from "../../db/database.ts";
@@ -13,7 +13,7 @@ export interface Peer {
   baseUrl: string;
   descriptor: Descriptor;
   /** Every signing key the peer published (current and retired): old signatures still verify. */
-  signingKeys: Map<string, CryptoKey>;
+  signingKeys: Map<string, KeyLike>;
   /** The peer's current encryption key: the first `enc` key of its descriptor. */
   encryptionKey: RecipientKey;
 }
@@ -35,15 +35,15 @@ export function parseDescriptor(value: unknown): Descriptor {
 }
 
 async function toPeer(descriptor: Descriptor): Promise<Peer> {
-  const signingKeys = new Map<string, CryptoKey>();
+  const signingKeys = new Map<string, KeyLike>();
   let encryptionKey: RecipientKey | undefined;
   for (const jwk of descriptor.keys.keys) {
     if (jwk.use === "sig" && jwk.crv === "Ed25519") {
-      signingKeys.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as CryptoKey);
+      signingKeys.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as KeyLike);
     } else if (jwk.use === "enc" && jwk.crv === "X25519" && !encryptionKey) {
       encryptionKey = {
         kid: jwk.kid,
-        key: (await importJWK({ ...jwk, alg: "ECDH-ES+A256KW" }, "ECDH-ES+A256KW")) as CryptoKey,
+        key: (await importJWK({ ...jwk, alg: "ECDH-ES+A256KW" }, "ECDH-ES+A256KW")) as KeyLike,
       };
     }
   }

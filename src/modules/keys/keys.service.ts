@@ -6,7 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CryptoKey } from "jose";
+import type { KeyLike } from "jose";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { LiaisonError } from "../../core/errors.ts";
 
@@ -18,8 +18,8 @@ export interface NodeKey {
   alg: "EdDSA" | "ECDH-ES+A256KW";
   privateJwk: JWK;
   publicJwk: JWK;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
+  privateKey: KeyLike;
+  publicKey: KeyLike;
 }
 
 export interface KeyRing {
@@ -69,8 +69,8 @@ async function loadKey(jwk: JWK, use: KeyUse): Promise<NodeKey> {
     alg,
     privateJwk: { ...jwk, kid, use, alg },
     publicJwk,
-    privateKey: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey,
-    publicKey: (await importJWK(publicJwk, alg)) as CryptoKey,
+    privateKey: (await importJWK({ ...jwk, alg }, alg)) as KeyLike,
+    publicKey: (await importJWK(publicJwk, alg)) as KeyLike,
   };
 }
 
