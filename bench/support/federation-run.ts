@@ -253,7 +253,9 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     await waitDrained(india);
     const count = Math.round(options.ratePerSecond * options.latencySeconds);
     const stagesBefore = { IN: await stageTotals(india), CA: await stageTotals(canada) };
+    const fixedCpuBefore = cpuSeconds(india, canada);
     const { ids: fixedIds, failed, offeredSeconds } = await offer(india, count, options.ratePerSecond, "fixed");
+    const fixedCpu = cpuSeconds(india, canada);
     if (failed > 0) log(`  fixed load: ${failed} of ${count} requests failed`);
     const achieved = count / offeredSeconds;
     await waitDrained(india);
@@ -261,12 +263,18 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     // Each envelope's times, to see when in the phase the slow ones happened.
     if (options.traceFile) writeFileSync(`${options.traceFile}.${options.database}.json`, JSON.stringify(fixedTimes));
     const fixed = latencies(fixedTimes);
+    const cpuMsPerEnvelope = (seconds: number) => ((seconds * 1000) / count).toFixed(2);
     log(`  stage means (ms), IN: ${stageMeans(stagesBefore.IN, await stageTotals(india))}`);
     log(`  stage means (ms), CA: ${stageMeans(stagesBefore.CA, await stageTotals(canada))}`);
     const peakRssMb = { IN: india.peakRssBytes() / 2 ** 20, CA: canada.peakRssBytes() / 2 ** 20 };
     log(
       `  fixed load ${achieved.toFixed(0)}/s: p50 ${percentile(fixed, 50)} ms, p99 ${percentile(fixed, 99)} ms, ` +
         `max ${fixed.at(-1)} ms over ${fixed.length}`,
+    );
+    log(
+      `  fixed load CPU per envelope: IN ${cpuMsPerEnvelope(fixedCpu.IN - fixedCpuBefore.IN)} ms, ` +
+        `CA ${cpuMsPerEnvelope(fixedCpu.CA - fixedCpuBefore.CA)} ms, ` +
+        `PostgreSQL ${cpuMsPerEnvelope(fixedCpu.postgres - fixedCpuBefore.postgres)} ms`,
     );
     log(`  peak RSS: IN ${peakRssMb.IN.toFixed(0)} MB, CA ${peakRssMb.CA.toFixed(0)} MB`);
     log(`  memory now: IN ${await memoryNow(india)}; CA ${await memoryNow(canada)}`);
