@@ -6,6 +6,7 @@ import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import { pglitePool } from "./pglite-pool.ts";
+import { preparingPool } from "./postgres-pool.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -70,7 +71,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       max: options.maxConnections ?? 10,
       ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) as never }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
   if (!options.dataDir) throw new Error("openDatabase needs a url or a dataDir");

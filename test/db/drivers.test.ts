@@ -3,17 +3,26 @@ import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/db/database.ts";
 import { PREPARED_STATEMENTS } from "../../src/db/pglite-pool.ts";
+import { PREPARED_PER_CONNECTION } from "../../src/db/postgres-pool.ts";
 import { randomSchema, tempDir } from "../support/nodes.ts";
 
-// The embedded database's driver (src/db/pglite-pool.ts): it speaks the wire protocol to PGlite itself and keeps
-// prepared statements, so these check what that must not change. Runs whatever LIAISON_TEST_DATABASE_URL says;
-// with it set, values are also compared with the same statements on PostgreSQL.
-describe("the embedded database's driver", () => {
-  const dataDir = tempDir("liaison-pool-");
+// Both drivers keep prepared statements (src/db/pglite-pool.ts, src/db/postgres-pool.ts), and the embedded one
+// speaks the wire protocol itself; these check what that must not change. PGlite always; PostgreSQL too when
+// LIAISON_TEST_DATABASE_URL is set, and then values read back from both are compared.
+const url = process.env.LIAISON_TEST_DATABASE_URL;
+const drivers = [
+  { kind: "pglite", bound: PREPARED_STATEMENTS },
+  ...(url ? [{ kind: "postgres", bound: PREPARED_PER_CONNECTION }] : []),
+] as const;
+const readBack: Record<string, unknown[]> = {};
+
+describe.each(drivers)("the $kind driver", ({ kind, bound }) => {
+  const dataDir = tempDir("liaison-driver-");
   let handle: DatabaseHandle;
   let db: Kysely<never>;
   beforeAll(async () => {
-    handle = await openDatabase({ dataDir });
+    handle =
+      kind === "pglite" ? await openDatabase({ dataDir }) : await openDatabase({ url, schema: randomSchema("driver") });
     db = handle.db as unknown as Kysely<never>;
     await sql`CREATE TABLE kinds (id uuid PRIMARY KEY, at timestamptz, n bigint, ok boolean, doc jsonb, raw bytea,
       tags text[], amount numeric, note text)`.execute(db);
@@ -40,24 +49,15 @@ describe("the embedded database's driver", () => {
         ${row.amount}, ${row.note})
       RETURNING *`.execute(target);
 
-  it("encodes parameters and parses results as node-postgres does on PostgreSQL", async () => {
+  it("encodes parameters and parses results as node-postgres does, the same on both databases", async () => {
     const inserted = await roundTrip(db);
     expect(inserted.rows).toEqual([row]);
     expect(inserted.numAffectedRows).toBe(1n);
     const arrays = await sql<{ id: string }>`SELECT id FROM unnest(${[row.id]}::uuid[]) AS u(id)`.execute(db);
     expect(arrays.rows).toEqual([{ id: row.id }]);
 
-    const url = process.env.LIAISON_TEST_DATABASE_URL;
-    if (!url) return;
-    const server = await openDatabase({ url, schema: randomSchema("pool") });
-    try {
-      const serverDb = server.db as unknown as Kysely<never>;
-      await sql`CREATE TABLE kinds (id uuid PRIMARY KEY, at timestamptz, n bigint, ok boolean, doc jsonb, raw bytea,
-        tags text[], amount numeric, note text)`.execute(serverDb);
-      expect((await roundTrip(serverDb)).rows).toEqual(inserted.rows);
-    } finally {
-      await server.close();
-    }
+    readBack[kind] = inserted.rows;
+    if (readBack.pglite && readBack.postgres) expect(readBack.postgres).toEqual(readBack.pglite);
   });
 
   it("reports a failed statement with PostgreSQL's error and keeps working", async () => {
@@ -87,17 +87,20 @@ describe("the embedded database's driver", () => {
     expect(gone.rows).toEqual([{ t: null }]);
   });
 
-  it("keeps a bounded number of prepared statements, and prepares again after a table changes shape", async () => {
-    for (let i = 0; i < PREPARED_STATEMENTS + 20; i++) {
-      await sql`SELECT ${i}::int AS v, ${sql.raw(String(i))} AS k`.execute(db);
-    }
-    const held = await sql<{ n: number }>`SELECT count(*) AS n FROM pg_prepared_statements`.execute(db);
-    expect(held.rows[0]?.n).toBeLessThanOrEqual(PREPARED_STATEMENTS);
-    expect(held.rows[0]?.n).toBeGreaterThan(PREPARED_STATEMENTS / 2);
+  it("prepares a statement again after its table changes shape, and keeps a bounded number", async () => {
+    await db.connection().execute(async (conn) => {
+      const read = () => sql<Record<string, unknown>>`SELECT * FROM kinds WHERE id = ${row.id}`.execute(conn);
+      expect(Object.keys((await read()).rows[0] ?? {})).not.toContain("added");
+      await sql`ALTER TABLE kinds ADD COLUMN added int`.execute(conn);
+      expect((await read()).rows[0]).toMatchObject({ id: row.id, added: null });
+    });
 
-    const read = () => sql<Record<string, unknown>>`SELECT * FROM kinds WHERE id = ${row.id}`.execute(db);
-    expect(Object.keys((await read()).rows[0] ?? {})).not.toContain("added");
-    await sql`ALTER TABLE kinds ADD COLUMN added int`.execute(db);
-    expect((await read()).rows[0]).toMatchObject({ id: row.id, added: null });
+    // Prepared statements belong to a session: one connection throughout.
+    await db.connection().execute(async (conn) => {
+      for (let i = 0; i < bound + 20; i++) await sql`SELECT ${i}::int AS v, ${sql.raw(String(i))} AS k`.execute(conn);
+      const held = await sql<{ n: number }>`SELECT count(*) AS n FROM pg_prepared_statements`.execute(conn);
+      expect(held.rows[0]?.n).toBeLessThanOrEqual(bound);
+      expect(held.rows[0]?.n).toBeGreaterThan(bound / 2);
+    });
   });
 });
