@@ -88,14 +88,28 @@ function processCpuSeconds(pid: number | undefined): number {
 }
 
 /** CPU seconds of both nodes and of every PostgreSQL process on this machine (the server the bench uses). */
-function cpuSeconds(india: NodeProcess, canada: NodeProcess): { IN: number; CA: number; postgres: number } {
-  let postgres = 0;
+type CpuSnapshot = { IN: number; CA: number; postgres: Map<number, number> };
+
+function cpuSnapshot(india: NodeProcess, canada: NodeProcess): CpuSnapshot {
+  const postgres = new Map<number, number>();
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") postgres += processCpuSeconds(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") {
+        postgres.set(Number(pid), processCpuSeconds(Number(pid)));
+      }
     } catch {}
   }
   return { IN: processCpuSeconds(india.pid), CA: processCpuSeconds(canada.pid), postgres };
+}
+
+/**
+ * CPU seconds spent between two snapshots. PostgreSQL's backends come and go (the pool closes idle ones): each
+ * counts from its first snapshot, and one that exited in between is missing, so PostgreSQL's figure is a floor.
+ */
+function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { IN: number; CA: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
+  return { IN: after.IN - before.IN, CA: after.CA - before.CA, postgres };
 }
 
 /** Enqueue-to-stored-receipt latency of the given envelopes, from the sender's own outbox timestamps. */
@@ -230,16 +244,16 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     india.updateConfig({ deliveryWorker: true });
     await india.start();
     const atReady = await peer(india);
-    const cpuBefore = cpuSeconds(india, canada);
+    const cpuBefore = cpuSnapshot(india, canada);
     started = performance.now();
     const drained = await waitDrained(india);
     const drainSeconds = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(india, canada);
+    const cpu = cpuSpent(cpuBefore, cpuSnapshot(india, canada));
     const deliveredPerSecond = (drained.delivered - atReady.delivered) / drainSeconds;
     log(
       `  delivery: ${drained.delivered - atReady.delivered} queued envelopes delivered in ${drainSeconds.toFixed(2)} s ` +
-        `(${deliveredPerSecond.toFixed(0)}/s); CPU meanwhile: IN ${(cpu.IN - cpuBefore.IN).toFixed(2)} s, ` +
-        `CA ${(cpu.CA - cpuBefore.CA).toFixed(2)} s, PostgreSQL ${(cpu.postgres - cpuBefore.postgres).toFixed(2)} s ` +
+        `(${deliveredPerSecond.toFixed(0)}/s); CPU meanwhile: IN ${cpu.IN.toFixed(2)} s, ` +
+        `CA ${cpu.CA.toFixed(2)} s, PostgreSQL ${cpu.postgres.toFixed(2)} s ` +
         `(of ${(cpus().length * drainSeconds).toFixed(2)} s on ${cpus().length} cores)`,
     );
 
@@ -253,9 +267,9 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
     await waitDrained(india);
     const count = Math.round(options.ratePerSecond * options.latencySeconds);
     const stagesBefore = { IN: await stageTotals(india), CA: await stageTotals(canada) };
-    const fixedCpuBefore = cpuSeconds(india, canada);
+    const fixedCpuBefore = cpuSnapshot(india, canada);
     const { ids: fixedIds, failed, offeredSeconds } = await offer(india, count, options.ratePerSecond, "fixed");
-    const fixedCpu = cpuSeconds(india, canada);
+    const fixedCpu = cpuSpent(fixedCpuBefore, cpuSnapshot(india, canada));
     if (failed > 0) log(`  fixed load: ${failed} of ${count} requests failed`);
     const achieved = count / offeredSeconds;
     await waitDrained(india);
@@ -272,9 +286,8 @@ export async function runFederationBench(options: RunOptions): Promise<RunResult
         `max ${fixed.at(-1)} ms over ${fixed.length}`,
     );
     log(
-      `  fixed load CPU per envelope: IN ${cpuMsPerEnvelope(fixedCpu.IN - fixedCpuBefore.IN)} ms, ` +
-        `CA ${cpuMsPerEnvelope(fixedCpu.CA - fixedCpuBefore.CA)} ms, ` +
-        `PostgreSQL ${cpuMsPerEnvelope(fixedCpu.postgres - fixedCpuBefore.postgres)} ms`,
+      `  fixed load CPU per envelope: IN ${cpuMsPerEnvelope(fixedCpu.IN)} ms, CA ${cpuMsPerEnvelope(fixedCpu.CA)} ms, ` +
+        `PostgreSQL ${cpuMsPerEnvelope(fixedCpu.postgres)} ms`,
     );
     log(`  peak RSS: IN ${peakRssMb.IN.toFixed(0)} MB, CA ${peakRssMb.CA.toFixed(0)} MB`);
     log(`  memory now: IN ${await memoryNow(india)}; CA ${await memoryNow(canada)}`);
