@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { RecurringTask } from "../core/recurring-task.ts";
 import type { Db } from "./database.ts";
 
 /**
@@ -46,31 +47,22 @@ export async function serverAutovacuumOff(db: Db): Promise<boolean> {
  * has it on; on one that has not, this runs there too, in the server's process, not on the node's event loop.
  */
 export class ChurnVacuum {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task = new RecurringTask(
+    () => this.runOnce(),
+    (error) => this.deps.logger.error({ err: error }, "vacuuming the embedded database failed"),
+  );
   /** Each table's row count when this process last analyzed it (or found it analyzed at its first run). */
   private readonly analyzedRows = new Map<string, number>();
 
   constructor(private readonly deps: { db: Db; logger: Logger; intervalMs: number; tables?: readonly string[] }) {}
 
   start(): void {
-    if (this.timer || this.deps.intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((error) => this.deps.logger.error({ err: error }, "vacuuming the embedded database failed"))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.deps.intervalMs);
-    this.timer.unref();
+    if (this.deps.intervalMs > 0) this.task.start(this.deps.intervalMs);
   }
 
   /** Stop the interval and wait for a run in progress, so the database can be closed after. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One statement per table: the session is free between them for the node's own work. */

@@ -14,6 +14,7 @@ import {
   rangeSubtrees,
   type SubtreeRef,
 } from "../../core/merkle.ts";
+import { RecurringTask } from "../../core/recurring-task.ts";
 import type { Db } from "../../db/database.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import {
@@ -73,8 +74,10 @@ const UPPER_NODE_LEVEL = 8;
 
 export class AuditService {
   readonly options: AuditOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private readonly task = new RecurringTask(
+    () => this.tick(),
+    (error) => this.deps.logger.error({ err: error }, "signing or sending the audit tree head failed"),
+  );
   /** Upper levels of the tree in memory: a proof reads only the nodes near its leaf and its tree's right edge. */
   private readonly upperNodes = new UpperNodeCache(UPPER_NODE_LEVEL);
 
@@ -271,22 +274,10 @@ export class AuditService {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.ticking) return;
-      this.ticking = true;
-      this.tick()
-        .catch((error) => this.deps.logger.error({ err: error }, "signing or sending the audit tree head failed"))
-        .finally(() => {
-          this.ticking = false;
-        });
-    }, this.options.checkIntervalMs);
-    this.timer.unref();
+    this.task.start(this.options.checkIntervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    while (this.ticking) await new Promise((r) => setTimeout(r, 10));
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

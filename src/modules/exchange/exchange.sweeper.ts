@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { uuidv7 } from "../../core/ids.ts";
+import { RecurringTask } from "../../core/recurring-task.ts";
 import { dueReminders } from "./exchange.deadlines.ts";
 import type { ExchangeService } from "./exchange.service.ts";
 
@@ -9,8 +10,10 @@ import type { ExchangeService } from "./exchange.service.ts";
  * so a sweep that runs twice, or on two processes at once, notifies once.
  */
 export class DeadlineSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly task = new RecurringTask(
+    () => this.sweep(),
+    (error) => this.logger?.error({ err: error }, "deadline sweep failed"),
+  );
 
   constructor(
     private readonly service: ExchangeService,
@@ -100,24 +103,10 @@ export class DeadlineSweeper {
   }
 
   start(intervalMs: number): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((error) => {
-          this.logger?.error({ err: error }, "deadline sweep failed");
-          return 0;
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
+    this.task.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }
