@@ -5,7 +5,6 @@
  * that does not verify becomes an alert on both nodes (metric, log, audit leaf, /api/v1/audit/alerts); it is
  * never countersigned.
  */
-import type { KeyLike } from "jose";
 import type { Logger } from "pino";
 import { Counter } from "prom-client";
 import type { Clock } from "../../core/clock.ts";
@@ -256,7 +255,7 @@ export class WitnessService {
           cs = await verifySigned(
             body.countersigned as string,
             COUNTERSIGNATURE_TYP,
-            peer.signingKeys as ReadonlyMap<string, KeyLike>,
+            peer.signingKeys,
             CountersignaturePayload,
           );
         } catch (error) {
