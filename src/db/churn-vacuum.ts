@@ -43,13 +43,14 @@ export async function serverAutovacuumOff(db: Db): Promise<boolean> {
  * a sample of the whole table whatever changed (30-50 ms for a 7,400-row outbox, more as it grows), so a table is
  * analyzed only as autovacuum would: when its row count has moved by 50 + 10% since it was last analyzed. Every
  * statement holds PGlite's one session, and PGlite runs on the node's event loop, so these pauses are the node's:
- * analyzing every table on every run stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own autovacuum does this for a server that
- * has it on; on one that has not, this runs there too, in the server's process, not on the node's event loop.
+ * analyzing every table on every run stalled a receiving node for ~100 ms after a backlog. PostgreSQL's own
+ * autovacuum does this for a server that has it on; on one that has not, this runs there too, in the server's
+ * process, not on the node's event loop.
  */
 export class ChurnVacuum {
   private readonly task = new RecurringTask(
     () => this.runOnce(),
-    (error) => this.deps.logger.error({ err: error }, "vacuuming the embedded database failed"),
+    (error) => this.deps.logger.error({ err: error }, "vacuuming the churning tables failed"),
   );
   /** Each table's row count when this process last analyzed it (or found it analyzed at its first run). */
   private readonly analyzedRows = new Map<string, number>();
@@ -84,7 +85,7 @@ export class ChurnVacuum {
       this.analyzedRows.set(table, rows);
       analyzed.push(table);
     }
-    this.deps.logger.debug({ ms: Math.round(performance.now() - started), analyzed }, "embedded database vacuumed");
+    this.deps.logger.debug({ ms: Math.round(performance.now() - started), analyzed }, "churning tables vacuumed");
   }
 
   /** Row counts as VACUUM just left them in pg_class, and whether ANALYZE has ever given the table statistics. */

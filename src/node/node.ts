@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { RecurringTask } from "../core/recurring-task.ts";
 import { ChangeRunner } from "../db/changes.ts";
 import { ChurnVacuum, serverAutovacuumOff } from "../db/churn-vacuum.ts";
 import { type DatabaseHandle, openDatabase } from "../db/database.ts";
@@ -342,7 +343,10 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       ? new ChurnVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
       : undefined;
   let closed = false;
-  let sessionPurge: NodeJS.Timeout | undefined;
+  const sessionPurge = new RecurringTask(
+    () => identity.auth.purgeDeadSessions(),
+    (error) => logger.error({ err: error }, "purging dead sessions failed"),
+  );
   return {
     deps,
     app,
@@ -353,19 +357,14 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (config.deliveryWorker) audit.start();
       if (config.deliveryWorker) exchange.sweeper.start(30_000);
       if (config.deliveryWorker) workplan.sync.start();
-      sessionPurge = setInterval(() => {
-        identity.auth
-          .purgeDeadSessions()
-          .catch((error) => logger.error({ err: error }, "purging dead sessions failed"));
-      }, SESSION_PURGE_INTERVAL_MS);
-      sessionPurge.unref();
+      sessionPurge.start(SESSION_PURGE_INTERVAL_MS);
       churnVacuum?.start();
       return address;
     },
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(sessionPurge);
+      await sessionPurge.stop();
       await worker.stop();
       await audit.stop();
       await auditSequencer.close();
