@@ -6,6 +6,7 @@ import pino from "pino";
 import { resolveConfig } from "../../src/config/load-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createNode, type LiaisonNode } from "../../src/node/node.ts";
+import { seedEmbeddedDatabase } from "./pglite-template.ts";
 import { randomSchema } from "./schemas.ts";
 
 /** Set LIAISON_TEST_DATABASE_URL to run every test node on PostgreSQL, each in a schema of its own. */
@@ -50,6 +51,8 @@ export interface TestNodeOptions {
 export async function startTestNode(options: TestNodeOptions): Promise<TestNode> {
   const port = await freePort();
   const dataDir = options.dataDir ?? tempDir();
+  const databaseUrl = options.config?.databaseUrl ?? TEST_DATABASE_URL;
+  if (!databaseUrl) seedEmbeddedDatabase(dataDir);
   const config = resolveConfig(
     {
       party: options.party,

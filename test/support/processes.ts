@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "no
 import { join, resolve } from "node:path";
 import { type Dispatcher, request } from "undici";
 import { freePort, randomSchema, TEST_DATABASE_URL, tempDir } from "./nodes.ts";
+import { seedEmbeddedDatabase } from "./pglite-template.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
@@ -69,6 +70,7 @@ export class NodeProcess {
       ...rest,
     };
     writeFileSync(node.configFile, JSON.stringify(config, null, 2));
+    if (!config.databaseUrl) seedEmbeddedDatabase(node.dataDir);
     return node;
   }
 
