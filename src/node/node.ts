@@ -113,6 +113,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     schema: policy.schema,
     domain: legalDomain,
     party: config.party,
+    clock,
   });
   const logger = options.logger ?? pino({ level: config.logLevel, base: { party: config.party } });
   if (options.createKeys) await initKeys(config.dataDir);
@@ -194,7 +195,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // one more Authenticator appended here; nothing else in the node changes.
   const authenticators: Authenticator[] = identity.authenticators();
   // Capability modules: each is constructed with the deps it needs and registers its envelope handlers.
-  const approvals = new ApprovalsService({ db, party: config.party, changes, policy, domain: legalDomain });
+  const approvals = new ApprovalsService({ db, party: config.party, changes, policy, domain: legalDomain, compliance });
   const notices = new NoticesService({ db, clock, party: config.party, changes, federation });
   handlers.register(notices.envelopeHandler());
   const workplan = new WorkplanService({

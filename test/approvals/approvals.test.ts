@@ -13,12 +13,25 @@ const undetermined: ComplianceInput = {
   lane: "organised-crime",
   legalBases: ["CA-PA-8-2-f"],
   personalData: true,
+  purposeCode: "fraud",
   purpose: "Locate a suspect in a cross-border fraud network",
   intendedUse: "intelligence",
   mistreatmentRisk: { level: "undetermined" },
   grading: { source: "C", information: "3" },
   tlp: "TLP:AMBER",
-  permittedUse: ["H0", "H1"],
+  permittedUse: ["H0", "H1", "H2"],
+};
+
+/** The deputy head's determination (ACA direction 1(3)) with measures the held input carries. */
+const assurance = {
+  measure: "written-assurance",
+  givenBy: "Director, CBI Economic Offences Wing, New Delhi",
+  givenAt: "2026-05-30",
+  summary: "Humane treatment; no detention on the strength of this information alone.",
+};
+const determined = {
+  determination: "risk-can-be-mitigated",
+  measures: [{ measure: "caveat-h2" }, assurance],
 };
 
 let node: TestNode;
@@ -84,7 +97,7 @@ beforeAll(async () => {
   await user("approver2", "approver", "ca-rcmp");
   await user("cbsaApprover", "approver", "ca-cbsa");
   await user("auditor", "auditor", "ca-rcmp");
-}, 60_000);
+}, 240_000);
 afterAll(() => node?.close());
 
 describe("four-eyes approvals", () => {
@@ -133,12 +146,18 @@ describe("four-eyes approvals", () => {
     const response = await node.api<{ status: string; basis: string; approver: string }>(
       "POST",
       `/api/v1/approvals/${approvalId}/decision`,
-      { approve: true, basis: "Assurances from NCB on humane treatment received in writing on 30 May." },
+      { approve: true, basis: "Assurances from NCB on humane treatment received in writing on 30 May.", ...determined },
       tokens.approver,
     );
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: "approved", approver: principals.approver?.id });
-    expect(outcomes.find((o) => o.approvalId === approvalId)).toMatchObject({ approved: true, kind: "test.item" });
+    expect(outcomes.find((o) => o.approvalId === approvalId)).toMatchObject({
+      approved: true,
+      kind: "test.item",
+      determination: "risk-can-be-mitigated",
+      measures: determined.measures,
+    });
+    expect(await approvalRow(approvalId)).toMatchObject({ determination: "risk-can-be-mitigated" });
     expect(await auditCount(node, "approval.decide", approvalId)).toBe(before + 1);
     const again = await node.api<{ code: string }>(
       "POST",
@@ -275,5 +294,99 @@ describe("four-eyes approvals", () => {
     expect(
       (await node.api<{ code: string }>("GET", "/api/v1/reports/aca?year=twenty", undefined, tokens.auditor)).body.code,
     ).toBe("LIAISON_REQUEST_INVALID");
+  });
+
+  // Issue 22 item 3: direction 1(3) lets the deputy head authorise an undetermined case only on determining
+  // that the risk can be mitigated, with the measures taken; the measures must be on the held message.
+  it.each([
+    {
+      name: "a written basis and no determination",
+      body: { approve: true, basis: "I have read the file and think it is fine." },
+      code: "LIAISON_APPROVALS_DETERMINATION_REQUIRED",
+    },
+    {
+      name: "the determination that the risk cannot be mitigated",
+      body: {
+        approve: true,
+        basis: "Approving anyway.",
+        determination: "risk-cannot-be-mitigated",
+        measures: [assurance],
+      },
+      code: "LIAISON_APPROVALS_DETERMINATION_REQUIRED",
+    },
+    {
+      name: "a determination without measures",
+      body: { approve: true, basis: "The risk can be mitigated.", determination: "risk-can-be-mitigated" },
+      code: "LIAISON_APPROVALS_MEASURES_REQUIRED",
+    },
+    {
+      name: "a caveat the held message does not carry (H3 restriction)",
+      body: {
+        approve: true,
+        basis: "Restricted use mitigates the risk.",
+        determination: "risk-can-be-mitigated",
+        measures: [{ measure: "caveat-restricted-use" }],
+      },
+      code: "LIAISON_APPROVALS_MEASURE_NOT_ATTACHED",
+    },
+    {
+      name: "an assurance dated after today",
+      body: {
+        approve: true,
+        basis: "An assurance will be given next month.",
+        determination: "risk-can-be-mitigated",
+        measures: [{ ...assurance, givenAt: "2026-07-15" }],
+      },
+      code: "LIAISON_APPROVALS_MEASURE_NOT_ATTACHED",
+    },
+    {
+      name: "free text in place of a measure",
+      body: { approve: true, basis: "Mitigated.", determination: "risk-can-be-mitigated", measures: ["N/A"] },
+      code: "LIAISON_REQUEST_INVALID",
+    },
+  ])(
+    "ACA direction 1(3): refuses approval of an undetermined case with $name, changes nothing",
+    async ({ body, code }) => {
+      const { approvalId } = await escalate(principals.officer as Principal);
+      const response = await node.api<{ code: string }>(
+        "POST",
+        `/api/v1/approvals/${approvalId}/decision`,
+        body,
+        tokens.approver,
+      );
+      expect([response.status >= 400 && response.status < 500, response.body.code]).toEqual([true, code]);
+      expect(await approvalRow(approvalId)).toMatchObject({
+        status: "pending",
+        determination: null,
+        approver_id: null,
+      });
+      expect(outcomes.some((o) => o.approvalId === approvalId)).toBe(false);
+    },
+  );
+
+  it("ACA direction 1(3): a rejection needs no measures; the report lists determinations with their measures", async () => {
+    const { approvalId } = await escalate(principals.officer as Principal);
+    const rejected = await node.api<{ status: string }>(
+      "POST",
+      `/api/v1/approvals/${approvalId}/decision`,
+      { approve: false, basis: "No assurance can be obtained.", determination: "risk-cannot-be-mitigated" },
+      tokens.approver,
+    );
+    expect(rejected.status).toBe(200);
+    const report = await node.api<{
+      agencies: {
+        agency: string;
+        determinations: { approvalId: string; determination: string; measures: string[] }[];
+      }[];
+      totals: { determinations: number };
+    }>("GET", "/api/v1/reports/aca?year=2026", undefined, tokens.auditor);
+    const rcmp = report.body.agencies.find((a) => a.agency === "ca-rcmp");
+    expect(rcmp?.determinations).toContainEqual(
+      expect.objectContaining({ approvalId, determination: "risk-cannot-be-mitigated", measures: [] }),
+    );
+    expect(rcmp?.determinations).toContainEqual(
+      expect.objectContaining({ determination: "risk-can-be-mitigated", measures: ["caveat-h2", "written-assurance"] }),
+    );
+    expect(report.body.totals.determinations).toBeGreaterThanOrEqual(2);
   });
 });

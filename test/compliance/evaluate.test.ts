@@ -10,6 +10,7 @@ const body = {
   lane: "drugs",
   legalBases: ["CA-PA-8-2-f"],
   personalData: true,
+  purposeCode: "precursor-diversion",
   purpose: "Identify the consignee of a precursor shipment",
   intendedUse: "intelligence",
   mistreatmentRisk: { level: "undetermined" },
@@ -33,7 +34,7 @@ beforeAll(async () => {
     if (role === "analyst") analyst = token;
     else officer = token;
   }
-}, 60_000);
+}, 240_000);
 afterAll(() => node?.close());
 
 describe("POST /api/v1/compliance/evaluate", () => {
@@ -47,7 +48,7 @@ describe("POST /api/v1/compliance/evaluate", () => {
       reasons: [
         {
           policy: "ca-aca-undetermined-to-deputy-head",
-          text: "The mistreatment risk could not be determined: the deputy head or delegate decides, with a written basis.",
+          text: "The mistreatment risk could not be determined: only the deputy head or delegate may authorise, on determining that it can be mitigated and with the measures attached.",
         },
       ],
       instruments: ["CA-ACA-2019", "CA-PA-8-2-f", "UN-CAT"],
@@ -65,7 +66,28 @@ describe("POST /api/v1/compliance/evaluate", () => {
       code: "LIAISON_COMPLIANCE_UNKNOWN_INSTRUMENT",
     },
     { name: "an unknown agency", change: { toAgency: "in-nope" }, code: "LIAISON_COMPLIANCE_UNKNOWN_AGENCY" },
-    { name: "a missing field", change: { intendedUse: undefined }, code: "LIAISON_REQUEST_INVALID" },
+    { name: "a missing field", change: { to: undefined }, code: "LIAISON_REQUEST_INVALID" },
+    { name: "an intended use outside the list", change: { intendedUse: "trial" }, code: "LIAISON_REQUEST_INVALID" },
+    {
+      name: "free text in place of a coded mitigation (issue 22 item 2)",
+      change: { mistreatmentRisk: { level: "substantial", mitigations: ["N/A"] } },
+      code: "LIAISON_REQUEST_INVALID",
+    },
+    {
+      name: "a purpose code outside the controlled list",
+      change: { purposeCode: "n/a" },
+      code: "LIAISON_REQUEST_INVALID",
+    },
+    {
+      name: "TLP:RED with no named recipients, as a send refuses it (issue 13)",
+      change: { tlp: "TLP:RED" },
+      code: "LIAISON_EXCHANGE_RECIPIENTS_REQUIRED",
+    },
+    {
+      name: "H3 with no handling note, as a send refuses it (issue 13)",
+      change: { permittedUse: ["H1", "H3"] },
+      code: "LIAISON_COMPLIANCE_HANDLING_NOTE_REQUIRED",
+    },
     {
       name: "a grading letter outside A-F",
       change: { grading: { source: "G", information: "2" } },

@@ -137,6 +137,10 @@ describe("exchange between two nodes", () => {
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
     const sent = await openThread({
       kind: "alert",
+      // A phone number is personal data (issue 13): India's pack wants its DPDP basis and a stated purpose.
+      legalBases: ["BI-WORKPLAN-2026", "IN-DPDP-17-1-c"],
+      purposeCode: "precursor-diversion",
+      purpose: "Trace the buyer of a diverted NPP consignment",
       entities: [
         { type: "phone", number: "+14165550199" },
         { type: "chemical", cas: "39742-60-4", name: "NPP" },

@@ -51,7 +51,9 @@ describe("exchange: compliance gate, approvals and bad input", () => {
           legalBases: ["CA-PA-8-2-f"],
           personalData: true,
           dataSubjects: ["Person A (fictional)"],
+          purposeCode: "precursor-diversion",
           purpose: "Identify the consignee of an NPP shipment",
+          permittedUse: ["H0", "H1", "H2"],
           mistreatmentRisk: { level: "undetermined" },
           grading: { source: "B", information: "2" },
         },
@@ -71,7 +73,20 @@ describe("exchange: compliance gate, approvals and bad input", () => {
     const decided = await nodes.canada.api(
       "POST",
       `/api/v1/approvals/${held.approvalId}/decision`,
-      { approve: true, basis: "Mitigated by caveats; assurances received from NCB in writing." },
+      {
+        approve: true,
+        basis: "Mitigated by caveats; assurances received from NCB in writing.",
+        determination: "risk-can-be-mitigated",
+        measures: [
+          { measure: "caveat-h2" },
+          {
+            measure: "written-assurance",
+            givenBy: "Deputy Director General, NCB, New Delhi",
+            givenAt: "2026-01-15",
+            summary: "The person will not be detained or questioned on this information alone.",
+          },
+        ],
+      },
       caApprover.token,
     );
     expect(decided.status, JSON.stringify(decided.body)).toBe(200);
@@ -104,6 +119,7 @@ describe("exchange: compliance gate, approvals and bad input", () => {
           kind: "disclosure",
           legalBases: ["CA-PA-8-2-f"],
           personalData: true,
+          purposeCode: "drug-trafficking",
           purpose: "Identify a courier",
           mistreatmentRisk: { level: "undetermined" },
           grading: { source: "C", information: "3" },

@@ -21,4 +21,21 @@ export const approvalsMigrations: SqlMigrations = {
     `CREATE INDEX approvals_status ON approvals (status, agency, id)`,
     `CREATE INDEX approvals_created ON approvals (created_at)`,
   ],
+  // Issue 22: the deputy head's determination and measures (ACA direction 1(3)), and the gate's refusals, so the
+  // yearly report counts what the gate decided. A refusal keeps no content: who, which agency, which rules.
+  "2026120210_approvals_determination": [
+    `ALTER TABLE approvals ADD COLUMN determination text`,
+    `ALTER TABLE approvals ADD COLUMN measures jsonb`,
+    `CREATE TABLE compliance_refusals (
+      id uuid PRIMARY KEY,
+      subject_id text NOT NULL,
+      party text NOT NULL,
+      agency text NOT NULL,
+      kind text NOT NULL,
+      requester_id text NOT NULL,
+      policies jsonb NOT NULL,
+      created_at timestamptz NOT NULL
+    )`,
+    `CREATE INDEX compliance_refusals_created ON compliance_refusals (created_at)`,
+  ],
 };

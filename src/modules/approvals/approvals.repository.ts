@@ -14,13 +14,29 @@ export interface ApprovalsTable {
   status: "pending" | "approved" | "rejected";
   approver_id: string | null;
   basis: string | null;
+  /** ACA direction 1(3): the deputy head's determination and the measures attached (approved cases). */
+  determination: string | null;
+  measures: unknown;
   created_at: Date;
   decided_at: Date | null;
+}
+
+export interface ComplianceRefusalsTable {
+  id: string;
+  subject_id: string;
+  party: string;
+  agency: string;
+  kind: string;
+  requester_id: string;
+  /** The ids of the refusing rules. */
+  policies: unknown;
+  created_at: Date;
 }
 
 declare module "../../db/schema.ts" {
   interface Database {
     approvals: ApprovalsTable;
+    compliance_refusals: ComplianceRefusalsTable;
   }
 }
 
@@ -32,12 +48,18 @@ const normalise = (row: ApprovalRow): ApprovalRow => ({
   ...row,
   input: parsed(row.input),
   decision: parsed(row.decision),
+  measures: row.measures === null || row.measures === undefined ? null : parsed(row.measures),
 });
 
 export async function insertApproval(db: DbOrTx, row: ApprovalRow): Promise<void> {
   await db
     .insertInto("approvals")
-    .values({ ...row, input: JSON.stringify(row.input), decision: JSON.stringify(row.decision) })
+    .values({
+      ...row,
+      input: JSON.stringify(row.input),
+      decision: JSON.stringify(row.decision),
+      measures: row.measures === null ? null : JSON.stringify(row.measures),
+    })
     .execute();
 }
 
@@ -61,11 +83,25 @@ export async function listApprovals(
 export async function recordApprovalDecision(
   db: DbOrTx,
   id: string,
-  decision: { status: "approved" | "rejected"; approverId: string; basis: string; at: Date },
+  decision: {
+    status: "approved" | "rejected";
+    approverId: string;
+    basis: string;
+    determination: string | null;
+    measures: unknown[] | null;
+    at: Date;
+  },
 ): Promise<void> {
   await db
     .updateTable("approvals")
-    .set({ status: decision.status, approver_id: decision.approverId, basis: decision.basis, decided_at: decision.at })
+    .set({
+      status: decision.status,
+      approver_id: decision.approverId,
+      basis: decision.basis,
+      determination: decision.determination,
+      measures: decision.measures === null ? null : JSON.stringify(decision.measures),
+      decided_at: decision.at,
+    })
     .where("id", "=", id)
     .where("status", "=", "pending")
     .execute();
@@ -94,4 +130,35 @@ export async function countEscalationsByAgency(db: DbOrTx, from: Date, to: Date)
     rejected: Number(r.rejected),
     pending: Number(r.pending),
   }));
+}
+
+/** The approvals decided in [from, to) that carry a determination: the report lists each with its measures. */
+export async function listDeterminations(db: DbOrTx, from: Date, to: Date) {
+  const rows = await db
+    .selectFrom("approvals")
+    .select(["id", "agency", "status", "determination", "measures", "decided_at"])
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to)
+    .where("determination", "is not", null)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({ ...r, measures: r.measures === null ? [] : (parsed(r.measures) as unknown[]) }));
+}
+
+export async function insertRefusal(db: DbOrTx, row: ComplianceRefusalsTable): Promise<void> {
+  await db
+    .insertInto("compliance_refusals")
+    .values({ ...row, policies: JSON.stringify(row.policies) })
+    .execute();
+}
+
+/** Refusals in [from, to): agency, kind and the refusing rules of each (counted by rule in the service). */
+export async function listRefusals(db: DbOrTx, from: Date, to: Date) {
+  const rows = await db
+    .selectFrom("compliance_refusals")
+    .select(["agency", "kind", "policies"])
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to)
+    .execute();
+  return rows.map((r) => ({ agency: r.agency, kind: r.kind, policies: parsed(r.policies) as string[] }));
 }

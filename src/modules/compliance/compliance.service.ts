@@ -1,18 +1,25 @@
 /**
  * Compliance module: owns the legal gate every outbound disclosure and request passes. The SENDING party's
  * pack (policies/packs/<party>/) decides in Cedar: refusals.cedar first (any matching forbid refuses), then
- * escalations.cedar (any matching forbid holds the item for four-eyes approval), else allow. Facts the packs
- * need (which cited instruments are bases of the sender, which agencies are under the mistreatment-risk
- * directions) come from shared/domain. Unknown ids are input errors (400); a missing assessment or grading is a
- * decision (refuse) with a reason. See docs/policy-packs.md.
+ * escalations.cedar (any matching forbid holds the item for four-eyes approval), else allow. Before the pack,
+ * the gate checks the caveats every message must carry (TLP:RED recipients, H3's note) exactly as a send does,
+ * and computes the facts the pack cannot look up itself from shared/domain and the message: which cited bases
+ * belong to the sender AND serve the sending agency (policies/packs/<party>/instruments.json), whether the
+ * content is personal data whatever the caller says, whether a trial is the stated use, which claimed
+ * mitigations are actually attached. Unknown ids are input errors (400); anything the law asks for that is
+ * missing is a decision (refuse) with a reason. See docs/policy-packs.md.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CedarValueJson } from "@cedar-policy/cedar-wasm/nodejs";
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type CedarEntity, CedarPolicySet, reasonsOf } from "../policy/cedar-policy-set.ts";
 import { invalidPolicy, loadPolicyFolder } from "../policy/policy-files.ts";
+import type { Mitigation } from "./compliance.fields.ts";
+import { carriesPersonalData, checkGateInput, statesPurpose, statesTrialUse } from "./compliance.gate-input.ts";
+import { checkMitigations, type MitigationCheck } from "./compliance.mitigations.ts";
 import type { ComplianceDecision, ComplianceGate, ComplianceInput } from "./compliance.types.ts";
 import type { DomainData } from "./domain-data.ts";
 
@@ -22,7 +29,17 @@ const isEscalationFile = (name: string) => name.startsWith("escalations");
 interface PartyPack {
   refusals: CedarPolicySet;
   escalations: CedarPolicySet;
+  /** Instrument id -> the agencies it serves, where it does not serve every agency of its party. */
+  scopes: Map<string, ReadonlySet<string>>;
 }
+
+/**
+ * Escalations that only a determination can close (ACA direction 1(3)): the deputy head may authorise only on
+ * determining that the risk can be mitigated, with the measures attached. Approvals asks for both.
+ */
+export const RISK_DETERMINATION_POLICIES: ReadonlySet<string> = new Set(["ca-aca-undetermined-to-deputy-head"]);
+export const needsRiskDetermination = (decision: ComplianceDecision) =>
+  decision.reasons.some((r) => RISK_DETERMINATION_POLICIES.has(r.policy));
 
 export interface ComplianceDeps {
   policyDir: string;
@@ -30,6 +47,8 @@ export interface ComplianceDeps {
   domain: DomainData;
   /** This node's party: the sender of everything it evaluates. */
   party: string;
+  /** For dating written assurances (none may be given after the evaluation). */
+  clock?: Clock;
 }
 
 export class ComplianceService implements ComplianceGate {
@@ -40,6 +59,7 @@ export class ComplianceService implements ComplianceGate {
       const folder = join("packs", party.toLowerCase());
       if (!existsSync(join(deps.policyDir, folder))) continue;
       this.packs.set(party, {
+        scopes: loadScopes(deps.policyDir, folder, deps.domain),
         refusals: new CedarPolicySet(
           `${party} refusals`,
           loadPolicyFolder(deps.policyDir, folder, deps.schema, (name) => !isEscalationFile(name)),
@@ -59,7 +79,8 @@ export class ComplianceService implements ComplianceGate {
 
   evaluateSync(input: ComplianceInput, principal: Principal): ComplianceDecision {
     const pack = this.packs.get(this.deps.party) as PartyPack;
-    const disclosure = this.disclosureEntity(input);
+    checkGateInput(input);
+    const disclosure = this.disclosureEntity(input, pack);
     const user: CedarEntity = {
       uid: { type: "Liaison::User", id: principal.id },
       attrs: {
@@ -87,8 +108,16 @@ export class ComplianceService implements ComplianceGate {
     return { decision, reasons: reasonsOf(determining), instruments: [...instruments].sort() };
   }
 
+  /**
+   * Checks the claimed measures against the input they claim to protect (also used by Approvals for the
+   * deputy head's measures).
+   */
+  checkMitigations(measures: readonly Mitigation[], input: ComplianceInput): MitigationCheck[] {
+    return checkMitigations(measures, input, (this.deps.clock ?? systemClock).now());
+  }
+
   /** Check the ids against shared/domain and turn the input into the Disclosure entity of the schema. */
-  private disclosureEntity(input: ComplianceInput): CedarEntity {
+  private disclosureEntity(input: ComplianceInput, pack: PartyPack): CedarEntity {
     const { domain, party } = this.deps;
     if (!domain.parties.has(input.to)) {
       throw badRequest("LIAISON_COMPLIANCE_UNKNOWN_PARTY", `no party ${input.to} in the domain data`);
@@ -112,10 +141,20 @@ export class ComplianceService implements ComplianceGate {
         unknown,
       });
     }
-    const senderBases = input.legalBases.filter((id) => {
+    // A basis counts only if it belongs to the sender's party (or both) AND serves the sending agency: CSIS Act
+    // s. 17(1)(b) authorises nothing the RCMP discloses.
+    const senderBases: string[] = [];
+    const unservedBases: string[] = [];
+    for (const id of input.legalBases) {
       const instrument = domain.instruments.get(id);
-      return instrument?.kind === "basis" && (instrument.party === party || instrument.party === "both");
-    });
+      if (instrument?.kind !== "basis" || (instrument.party !== party && instrument.party !== "both")) continue;
+      const serves = instrument.agencies ? new Set(instrument.agencies) : pack.scopes.get(id);
+      if (serves && !serves.has(input.fromAgency)) unservedBases.push(id);
+      else senderBases.push(id);
+    }
+    const personalData = carriesPersonalData(input);
+    const risk = input.mistreatmentRisk;
+    const checks = this.checkMitigations(risk?.mitigations ?? [], input);
     const attrs: Record<string, CedarValueJson> = {
       kind: input.kind,
       senderParty: party,
@@ -124,18 +163,45 @@ export class ComplianceService implements ComplianceGate {
       lane: input.lane,
       legalBases: input.legalBases,
       senderBases,
-      personalData: input.personalData,
-      hasPurpose: (input.purpose ?? "").trim().length > 0,
+      unservedBases,
+      personalData,
+      // A recorded risk of mistreatment is a risk to an individual, whatever the data is called.
+      concernsIndividual: personalData || (risk !== undefined && risk.level !== "none"),
+      hasPurpose: statesPurpose(input),
       intendedUse: input.intendedUse,
+      statedTrialUse: statesTrialUse(input),
       acaDirections: from.acaDirections === true,
-      mitigationCount: (input.mistreatmentRisk?.mitigations ?? []).filter((m) => m.trim().length > 0).length,
+      mitigationCount: checks.filter((c) => c.attached).length,
+      unattachedMitigations: checks.filter((c) => !c.attached).length,
       hasGrading: input.grading !== undefined,
       tlp: input.tlp,
       permittedUse: input.permittedUse,
       h1Waived: input.h1Waived === true,
     };
     if (input.toAgency) attrs.toAgency = input.toAgency;
-    if (input.mistreatmentRisk) attrs.riskLevel = input.mistreatmentRisk.level;
+    if (risk) attrs.riskLevel = risk.level;
     return { uid: { type: "Liaison::Disclosure", id: "evaluated" }, attrs, parents: [] };
   }
+}
+
+/** policies/packs/<party>/instruments.json: which agencies an instrument serves, checked against the domain. */
+function loadScopes(policyDir: string, folder: string, domain: DomainData): Map<string, ReadonlySet<string>> {
+  const file = join(policyDir, folder, "instruments.json");
+  const scopes = new Map<string, ReadonlySet<string>>();
+  if (!existsSync(file)) return scopes;
+  let parsed: { instruments?: Record<string, { agencies?: unknown }> };
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw invalidPolicy(`${file}: ${(error as Error).message}`);
+  }
+  for (const [id, entry] of Object.entries(parsed.instruments ?? {})) {
+    const agencies = entry.agencies;
+    if (!domain.instruments.has(id)) throw invalidPolicy(`${file}: no instrument ${id} in the domain data`);
+    if (!Array.isArray(agencies) || agencies.some((a) => typeof a !== "string" || !domain.agencies.has(a))) {
+      throw invalidPolicy(`${file}: ${id}.agencies must list agency ids of agencies.json`);
+    }
+    scopes.set(id, new Set(agencies as string[]));
+  }
+  return scopes;
 }

@@ -8,6 +8,11 @@ const Instrument = z.object({
   party: z.string(),
   kind: z.enum(["basis", "gate", "channel"]),
   title: z.string(),
+  /**
+   * The agencies the instrument serves, where it authorises only some (CSIS Act s. 17(1)(b): CSIS). Absent:
+   * any agency of its party. The domain files do not carry it yet; packs may (policies/packs/<party>/instruments.json).
+   */
+  agencies: z.array(z.string()).optional(),
 });
 const Agency = z.object({
   id: z.string(),

@@ -1,3 +1,4 @@
+import { gateInputOf } from "../compliance/compliance.gate-input.ts";
 import type { ComplianceInput } from "../compliance/compliance.types.ts";
 import type { CheckedAttachment } from "./exchange.attachments.ts";
 import type { Entity } from "./exchange.entities.ts";
@@ -125,7 +126,10 @@ export function envelopeBodyOf(
   };
 }
 
-/** The gate's input for an outbound message: a request asks, everything else discloses. */
+/**
+ * The gate's input for an outbound message: compliance's `gateInputOf`, the same function the live check
+ * (`POST /api/v1/compliance/evaluate`) uses, so both decide on the message's own fields.
+ */
 export function complianceInputOf(args: {
   input: AddMessageRequest;
   to: string;
@@ -133,21 +137,11 @@ export function complianceInputOf(args: {
   toAgency: string | null;
   lane: string;
 }): ComplianceInput {
-  const { input } = args;
-  return {
-    kind: input.kind === "request" ? "request" : "disclosure",
+  return gateInputOf({
+    message: args.input,
     to: args.to,
     fromAgency: args.fromAgency,
-    toAgency: args.toAgency ?? undefined,
+    toAgency: args.toAgency,
     lane: args.lane,
-    legalBases: input.legalBases,
-    personalData: input.personalData,
-    purpose: input.purpose,
-    intendedUse: input.intendedUse ?? "intelligence",
-    mistreatmentRisk: input.mistreatmentRisk,
-    grading: input.grading,
-    tlp: input.tlp,
-    permittedUse: input.permittedUse,
-    h1Waived: input.h1Waived,
-  };
+  });
 }

@@ -93,6 +93,12 @@ const SEEDS: Seed[] = [
         priority: "high",
         tlp: "TLP:GREEN",
         ...canada,
+        // An email address counts as personal data (issue 13): the RCMP states a purpose, records its
+        // mistreatment-risk assessment and grades the information, as the Canadian pack asks.
+        purposeCode: "cybercrime",
+        purpose: "Take down a phishing kit imitating banks of both countries",
+        mistreatmentRisk: { level: "none" },
+        grading: { source: "B", information: "2" },
         entities: [{ type: "email", address: "support@login-secure-bank.example" }],
       },
     },

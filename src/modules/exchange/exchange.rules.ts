@@ -1,7 +1,7 @@
 import type { Db } from "../../db/database.ts";
 import { exchangeError } from "./exchange.errors.ts";
 import { type ExchangeThreadsTable, findMessage } from "./exchange.repository.ts";
-import { type AddMessageRequest, GATED_KINDS } from "./exchange.schema.ts";
+import type { AddMessageRequest } from "./exchange.schema.ts";
 
 /** Kind-specific rules, checked before anything is sealed or stored. */
 export async function checkKindRules(db: Db, thread: ExchangeThreadsTable, isNew: boolean, input: AddMessageRequest) {
@@ -11,8 +11,8 @@ export async function checkKindRules(db: Db, thread: ExchangeThreadsTable, isNew
     throw exchangeError("REFUSAL_REASON_REQUIRED", 400, "a refusal needs a reason");
   if (input.kind === "consent-decision" && input.consentGranted === undefined)
     throw exchangeError("CONSENT_DECISION_REQUIRED", 400, "a consent decision says consentGranted true or false");
-  if (GATED_KINDS.includes(input.kind) && input.tlp === "TLP:RED" && (input.recipients ?? []).length === 0)
-    throw exchangeError("RECIPIENTS_REQUIRED", 400, "TLP:RED is for named recipients: list them in recipients");
+  // TLP:RED's recipients and H3's note are checked by the compliance gate itself (checkGateInput), so a send and
+  // the live check refuse them alike.
   if (isNew) return;
   const needsTarget: Record<string, "outbound" | "inbound"> = {
     withdrawal: "outbound",

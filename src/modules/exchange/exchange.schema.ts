@@ -1,20 +1,13 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
+import { Grading, gatedMessageFields, MistreatmentRisk, PermittedUse, Tlp } from "../compliance/compliance.fields.ts";
 import { Entity } from "./exchange.entities.ts";
 
 /** Vocabularies of shared/domain: lanes (agencies.json), TLP 2.0, H0-H3, Admiralty 6x6 (handling.json). */
 export const Lane = z.enum(["drugs", "organised-crime", "cyber", "fraud-immigration", "security"]);
-export const Tlp = z.enum(["TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN", "TLP:CLEAR"]);
-export const PermittedUse = z.enum(["H0", "H1", "H2", "H3"]);
 export const Priority = z.enum(["urgent", "high", "routine"]);
-export const Grading = z.object({
-  source: z.enum(["A", "B", "C", "D", "E", "F"]),
-  information: z.enum(["1", "2", "3", "4", "5", "6"]),
-});
-export const MistreatmentRisk = z.object({
-  level: z.enum(["none", "mitigable", "substantial", "undetermined"]),
-  mitigations: z.array(z.string().min(1).max(500)).max(20).optional(),
-});
+// The gated vocabularies and fields are the compliance gate's own (one definition for a send and the live check).
+export { Grading, MistreatmentRisk, PermittedUse, Tlp };
 
 export const MESSAGE_KINDS = [
   "request",
@@ -45,24 +38,7 @@ export const AttachmentInput = z.object({
 });
 export type AttachmentInput = z.infer<typeof AttachmentInput>;
 
-const caveatFields = {
-  tlp: Tlp,
-  permittedUse: z.array(PermittedUse).min(1).max(4),
-  /** Free text for H3. */
-  handlingNote: z.string().max(1000).optional(),
-  legalBases: z.array(z.string().min(1).max(64)).max(10).default([]),
-  personalData: z.boolean(),
-  dataSubjects: z.array(z.string().min(1).max(200)).max(100).optional(),
-  purpose: z.string().max(1000).optional(),
-  intendedUse: z.enum(["intelligence", "evidence"]).optional(),
-  /** The originator waives H1 (information on the police channel otherwise carries it). */
-  h1Waived: z.boolean().optional(),
-  mistreatmentRisk: MistreatmentRisk.optional(),
-  grading: Grading.optional(),
-  retentionUntil: z.iso.date().optional(),
-  /** For TLP:RED: the usernames at the receiving party allowed to read. */
-  recipients: z.array(z.string().min(1).max(100)).max(50).optional(),
-};
+const caveatFields = gatedMessageFields;
 
 export const MessageInput = z.object({
   kind: MessageKind,

@@ -190,6 +190,13 @@ export class ExchangeService {
     const auditBase = { actor: principal.id, subject: id, requestId };
     if (decision?.decision === "refuse") {
       await this.deps.changes.run(async (change) => {
+        // Counted by rule in the yearly report (no content is kept there).
+        await this.deps.approvals.recordRefusal(change, {
+          subjectId: id,
+          requester: principal,
+          input: complianceInput,
+          decision,
+        });
         change.audit({
           ...auditBase,
           action: "exchange.message.blocked",
