@@ -133,6 +133,11 @@ describe("the issue's scenario, through the UI of both nodes", () => {
     await item
       .getByLabel("Written basis for the decision *")
       .fill("Risk assessed with the RCMP's ACA unit; assurances on file.");
+    // ACA direction 1(3): the determination names its measures; TLP:AMBER is on the held message.
+    await item.getByRole("checkbox", { name: "caveat-tlp-amber-or-narrower" }).check();
+    await item.getByLabel("Written assurance given by").fill("Deputy Director General, NCB, New Delhi");
+    await item.getByLabel("Given on").fill("2026-01-15");
+    await item.getByLabel("What was assured").fill("No detention on the strength of this information alone.");
     expect(await approve.isDisabled()).toBe(false);
     await expectNoSeriousA11yViolations(approver.page, "approvals with a case");
     await screenshot(approver.page, "scenario-approvals-case");

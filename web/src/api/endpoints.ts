@@ -76,8 +76,18 @@ export const compliance = {
 
 export const approvals = {
   list: async () => itemsOf(await api<Items<Approval>>("GET", "/api/v1/approvals")),
-  decide: (id: string, approve: boolean, basis: string) =>
-    api<unknown>("POST", `/api/v1/approvals/${encodeURIComponent(id)}/decision`, { approve, basis }),
+  /** `determination` and `measures`: the deputy head's, for a case whose mistreatment risk was undetermined. */
+  decide: (
+    id: string,
+    approve: boolean,
+    basis: string,
+    determination?: { determination: string; measures: Record<string, unknown>[] },
+  ) =>
+    api<unknown>("POST", `/api/v1/approvals/${encodeURIComponent(id)}/decision`, {
+      approve,
+      basis,
+      ...(determination ?? {}),
+    }),
 };
 
 export const workplan = {

@@ -100,8 +100,13 @@ export interface ComplianceRequest {
   legalBases: string[];
   personalData: boolean;
   purpose?: string;
-  intendedUse: "intelligence" | "evidence";
+  /** From the controlled list of compliance.fields.ts (PURPOSE_CODES). */
+  purposeCode?: string;
+  intendedUse: "intelligence" | "lead" | "evidence";
   mistreatmentRisk?: { level: string };
+  /** The message's text and entities: the gate derives personal data and a stated trial from them. */
+  text?: string;
+  entities?: Entity[];
   grading?: Grading;
   tlp: string;
   permittedUse: string[];

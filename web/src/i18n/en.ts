@@ -212,6 +212,7 @@ export const en = {
     personalData: "Concerns an identifiable person",
     purpose: "Purpose",
     purposeHint: "Personal information needs a stated purpose.",
+    purposeCode: "Purpose served",
     risk: "Mistreatment risk",
     riskHint: "Canadian agencies under the 2019 directions must record a risk assessment.",
     sourceReliability: "Source reliability",
@@ -236,7 +237,12 @@ export const en = {
     refuseExplain: "The sender's rules do not allow this exchange as written. Change what the reasons name.",
     escalateExplain: "It will wait for a deputy head or delegate to decide, with a written basis.",
   },
-  use: { intelligence: "Intelligence", investigation: "Investigation", evidence: "Evidence in judicial proceedings" },
+  use: {
+    intelligence: "Intelligence",
+    lead: "Lead (evidence sought later through the treaty)",
+    investigation: "Investigation",
+    evidence: "Evidence in judicial proceedings",
+  },
   risk: { none: "None", mitigable: "Mitigable", substantial: "Substantial", undetermined: "Undetermined" },
   entity: {
     person: "Person",
@@ -272,6 +278,12 @@ export const en = {
     mistreatmentRisk: "Mistreatment risk",
   },
   approvals: {
+    measures: "Determination: the risk can be mitigated, by these measures",
+    measuresHint:
+      "Approve only if the risk can be mitigated. Each caveat must already be on the message; a written assurance needs who gave it and when.",
+    assuranceBy: "Written assurance given by",
+    assuranceAt: "Given on",
+    assuranceSummary: "What was assured",
     title: "Approvals",
     intro: "Escalated disclosures wait here for a decision. The person who asked cannot approve their own case.",
     empty: "No case is waiting.",

@@ -219,6 +219,7 @@ export const fr: Messages = {
     personalData: "Concerne une personne identifiable",
     purpose: "Finalité",
     purposeHint: "Les renseignements personnels exigent une finalité déclarée.",
+    purposeCode: "Finalité servie",
     risk: "Risque de mauvais traitements",
     riskHint: "Les organismes canadiens visés par les instructions de 2019 doivent consigner une évaluation du risque.",
     sourceReliability: "Fiabilité de la source",
@@ -244,7 +245,12 @@ export const fr: Messages = {
       "Les règles de l'expéditeur n'autorisent pas cet échange tel qu'il est rédigé. Modifiez ce que les motifs indiquent.",
     escalateExplain: "Il attendra la décision motivée par écrit d'un administrateur général ou de son délégué.",
   },
-  use: { intelligence: "Renseignement", investigation: "Enquête", evidence: "Preuve en justice" },
+  use: {
+    intelligence: "Renseignement",
+    lead: "Piste (preuve demandée ensuite par le traité)",
+    investigation: "Enquête",
+    evidence: "Preuve en justice",
+  },
   risk: { none: "Aucun", mitigable: "Atténuable", substantial: "Sérieux", undetermined: "Indéterminé" },
   entity: {
     person: "Personne",
@@ -280,6 +286,12 @@ export const fr: Messages = {
     mistreatmentRisk: "Risque de mauvais traitements",
   },
   approvals: {
+    measures: "Décision : le risque peut être atténué, par ces mesures",
+    measuresHint:
+      "N'approuvez que si le risque peut être atténué. Chaque mise en garde doit déjà figurer sur le message ; une assurance écrite indique qui l'a donnée et quand.",
+    assuranceBy: "Assurance écrite donnée par",
+    assuranceAt: "Donnée le",
+    assuranceSummary: "Ce qui a été assuré",
     title: "Approbations",
     intro:
       "Les communications soumises à approbation attendent ici une décision. Le demandeur ne peut pas approuver son propre dossier.",

@@ -7,6 +7,73 @@ import { Empty, ErrorState, QueryState } from "../components/states.tsx";
 import { AGENCIES } from "../lib/domain.ts";
 import { useFormat } from "../lib/format.ts";
 
+/** Caveat measures the deputy head may name; each must already be attached to the held message. */
+const CAVEAT_MEASURES = [
+  "caveat-h2",
+  "caveat-tlp-amber-or-narrower",
+  "caveat-named-recipients",
+  "caveat-restricted-use",
+] as const;
+
+type Measures = { caveats: string[]; givenBy: string; givenAt: string; summary: string };
+
+/**
+ * ACA direction 1(3): an undetermined case is approved only on the determination that the risk can be mitigated,
+ * with the measures (a written assurance, caveats on the message). The server checks each against the message.
+ */
+function Determination({ id, value, onChange }: { id: string; value: Measures; onChange: (v: Measures) => void }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="field">
+      <legend>{t("approvals.measures")}</legend>
+      <p className="hint">{t("approvals.measuresHint")}</p>
+      {CAVEAT_MEASURES.map((m) => (
+        <label key={m} className="check">
+          <input
+            type="checkbox"
+            checked={value.caveats.includes(m)}
+            onChange={(e) =>
+              onChange({
+                ...value,
+                caveats: e.target.checked ? [...value.caveats, m] : value.caveats.filter((c) => c !== m),
+              })
+            }
+          />
+          <code>{m}</code>
+        </label>
+      ))}
+      <label htmlFor={`${id}-by`}>{t("approvals.assuranceBy")}</label>
+      <input id={`${id}-by`} value={value.givenBy} onChange={(e) => onChange({ ...value, givenBy: e.target.value })} />
+      <label htmlFor={`${id}-at`}>{t("approvals.assuranceAt")}</label>
+      <input
+        id={`${id}-at`}
+        type="date"
+        value={value.givenAt}
+        onChange={(e) => onChange({ ...value, givenAt: e.target.value })}
+      />
+      <label htmlFor={`${id}-summary`}>{t("approvals.assuranceSummary")}</label>
+      <input
+        id={`${id}-summary`}
+        value={value.summary}
+        onChange={(e) => onChange({ ...value, summary: e.target.value })}
+      />
+    </fieldset>
+  );
+}
+
+function measuresOf(v: Measures) {
+  const measures: Record<string, unknown>[] = v.caveats.map((measure) => ({ measure }));
+  if (v.givenBy.trim() && v.givenAt && v.summary.trim()) {
+    measures.push({
+      measure: "written-assurance",
+      givenBy: v.givenBy.trim(),
+      givenAt: v.givenAt,
+      summary: v.summary.trim(),
+    });
+  }
+  return measures;
+}
+
 /** The case in words: translated field names, agencies by acronym, grading as "B2", the risk level named. */
 function CaseFacts({ value }: { value: Record<string, unknown> | undefined }) {
   const { t } = useTranslation();
@@ -46,8 +113,20 @@ function ApprovalCase({ approval }: { approval: Approval }) {
   const format = useFormat();
   const queryClient = useQueryClient();
   const [basis, setBasis] = useState("");
+  const [measures, setMeasures] = useState<Measures>({ caveats: [], givenBy: "", givenAt: "", summary: "" });
+  const undetermined = (approval.decision?.reasons ?? []).some(
+    (r) => r.policy === "ca-aca-undetermined-to-deputy-head",
+  );
   const decide = useMutation({
-    mutationFn: (approve: boolean) => approvals.decide(approval.id, approve, basis.trim()),
+    mutationFn: (approve: boolean) =>
+      approvals.decide(
+        approval.id,
+        approve,
+        basis.trim(),
+        undetermined && approve
+          ? { determination: "risk-can-be-mitigated", measures: measuresOf(measures) }
+          : undefined,
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["approvals"] }),
   });
   const people = useQuery({ queryKey: ["directory-users"], queryFn: directory.users });
@@ -114,6 +193,7 @@ function ApprovalCase({ approval }: { approval: Approval }) {
               {t("approvals.basisHint")}
             </p>
           </div>
+          {undetermined ? <Determination id={basisId} value={measures} onChange={setMeasures} /> : null}
           {decide.error ? <ErrorState error={decide.error} /> : null}
           <div className="actions">
             <button

@@ -21,7 +21,25 @@ import { CompliancePanel } from "./CompliancePanel.tsx";
 import { EntityEditor } from "./EntityEditor.tsx";
 
 const KINDS = ["request", "disclosure", "alert"] as const;
-const INTENDED_USES = ["intelligence", "evidence"] as const;
+const INTENDED_USES = ["intelligence", "lead", "evidence"] as const;
+/** The controlled list of purposes (src/modules/compliance/compliance.fields.ts PURPOSE_CODES). */
+const PURPOSE_CODES = [
+  "lane-objective",
+  "investigation",
+  "drug-trafficking",
+  "precursor-diversion",
+  "organised-crime",
+  "money-laundering",
+  "terrorism",
+  "national-security-threat",
+  "cybercrime",
+  "cyber-incident",
+  "fraud",
+  "immigration-fraud",
+  "migrant-smuggling",
+  "human-trafficking",
+  "firearms-trafficking",
+] as const;
 const RISKS = ["none", "mitigable", "substantial", "undetermined"] as const;
 
 export default function Compose() {
@@ -47,7 +65,8 @@ export default function Compose() {
     legalBases: [] as string[],
     personalData: false,
     purpose: "",
-    intendedUse: "intelligence" as "intelligence" | "evidence",
+    purposeCode: "lane-objective" as string,
+    intendedUse: "intelligence" as "intelligence" | "lead" | "evidence",
     mistreatmentRisk: "none" as string,
     source: "B",
     information: "2",
@@ -69,8 +88,11 @@ export default function Compose() {
     lane: form.lane,
     legalBases: form.legalBases,
     personalData: form.personalData,
-    ...(form.purpose ? { purpose: form.purpose } : {}),
+    ...(form.purpose ? { purpose: form.purpose, purposeCode: form.purposeCode } : {}),
     intendedUse: form.intendedUse,
+    // The live check takes the message as the send does (text and entities decide personal data, a stated trial).
+    text: form.body,
+    entities,
     ...(form.personalData ? { mistreatmentRisk: { level: form.mistreatmentRisk } } : {}),
     grading: { source: form.source, information: form.information },
     tlp: form.tlp,
@@ -78,7 +100,16 @@ export default function Compose() {
   };
   const send = useMutation({
     mutationFn: () => {
-      const { kind: _gateKind, to: _to, fromAgency: _from, toAgency, lane, ...caveats } = evaluation;
+      const {
+        kind: _gateKind,
+        to: _to,
+        fromAgency: _from,
+        toAgency,
+        lane,
+        text: _text,
+        entities: _e,
+        ...caveats
+      } = evaluation;
       return threads.create({
         lane,
         subject: form.subject,
@@ -191,7 +222,7 @@ export default function Compose() {
               <select
                 id="intendedUse"
                 value={form.intendedUse}
-                onChange={(e) => set("intendedUse", e.target.value as "intelligence" | "evidence")}
+                onChange={(e) => set("intendedUse", e.target.value as "intelligence" | "lead" | "evidence")}
               >
                 {INTENDED_USES.map((u) => (
                   <option key={u} value={u}>
@@ -216,6 +247,16 @@ export default function Compose() {
                 <label htmlFor="purpose">{t("compose.purpose")} *</label>
                 <input id="purpose" required value={form.purpose} onChange={(e) => set("purpose", e.target.value)} />
                 <p className="hint">{t("compose.purposeHint")}</p>
+              </div>
+              <div className="field">
+                <label htmlFor="purposeCode">{t("compose.purposeCode")} *</label>
+                <select id="purposeCode" value={form.purposeCode} onChange={(e) => set("purposeCode", e.target.value)}>
+                  {PURPOSE_CODES.map((code) => (
+                    <option key={code} value={code}>
+                      {code}
+                    </option>
+                  ))}
+                </select>
               </div>
               <div className="field">
                 <label htmlFor="risk">{t("compose.risk")}</label>
