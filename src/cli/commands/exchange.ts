@@ -55,7 +55,12 @@ export function registerExchange(program: Command): void {
       .option("--permitted-use <codes>", "comma-separated H0-H3", "H0,H1")
       .option("--legal-bases <ids>", "comma-separated instrument ids", "BI-WORKPLAN-2026")
       .option("--personal-data", "the message carries personal data", false)
-      .option("--purpose <text>", "stated purpose (needed with personal data)")
+      .option("--purpose <text>", "stated purpose in words (needed with personal data)")
+      .option(
+        "--purpose-code <code>",
+        "what it serves, from the controlled list, e.g. precursor-diversion, investigation",
+      )
+      .option("--intended-use <use>", "intelligence, lead or evidence", "intelligence")
       .option("--recipients <usernames>", "named recipients (TLP:RED)")
       .option("--entities <json>", "entities as a JSON array")
       .option("--attach <files...>", "files to attach (pdf, png, jpeg, txt, csv, json)"),
@@ -78,6 +83,8 @@ export function registerExchange(program: Command): void {
           legalBases: list(options.legalBases),
           personalData: Boolean(options.personalData),
           ...(options.purpose ? { purpose: options.purpose } : {}),
+          ...(options.purposeCode ? { purposeCode: options.purposeCode } : {}),
+          intendedUse: options.intendedUse,
           ...(options.recipients ? { recipients: list(options.recipients) } : {}),
           ...(options.entities ? { entities: JSON.parse(options.entities) } : {}),
           ...(options.attach ? { attachments: (options.attach as string[]).map(attachment) } : {}),

@@ -12,8 +12,17 @@ interface AcaReport {
     approved: number;
     rejected: number;
     pending: number;
+    refused?: number;
+    determinations?: { approvalId: string; determination: string | null; measures: string[] }[];
   }[];
-  totals: { escalated: number; approved: number; rejected: number; pending: number };
+  totals: {
+    escalated: number;
+    approved: number;
+    rejected: number;
+    pending: number;
+    refused?: number;
+    refusalsByRule?: Record<string, number>;
+  };
 }
 
 /** One line per agency with a bar, so the figures read at a glance in a terminal. */
@@ -22,18 +31,32 @@ export function formatAcaReport(report: AcaReport): string {
   const lines = [
     `Mistreatment-risk escalations, ${report.party}, ${report.year} (report to the minister before ${report.dueBefore})`,
     "",
-    `${"agency".padEnd(14)}${"escalated".padStart(10)}${"approved".padStart(10)}${"rejected".padStart(10)}${"pending".padStart(9)}`,
+    `${"agency".padEnd(14)}${"escalated".padStart(10)}${"approved".padStart(10)}${"rejected".padStart(10)}${"pending".padStart(9)}${"refused".padStart(9)}`,
   ];
   for (const a of report.agencies) {
     const bar = "#".repeat(Math.round((a.escalated / widest) * 30));
     lines.push(
-      `${a.acronym.padEnd(14)}${String(a.escalated).padStart(10)}${String(a.approved).padStart(10)}${String(a.rejected).padStart(10)}${String(a.pending).padStart(9)}  ${bar}`,
+      `${a.acronym.padEnd(14)}${String(a.escalated).padStart(10)}${String(a.approved).padStart(10)}${String(a.rejected).padStart(10)}${String(a.pending).padStart(9)}${String(a.refused ?? 0).padStart(9)}  ${bar}`,
     );
   }
   const t = report.totals;
   lines.push(
-    `${"total".padEnd(14)}${String(t.escalated).padStart(10)}${String(t.approved).padStart(10)}${String(t.rejected).padStart(10)}${String(t.pending).padStart(9)}`,
+    `${"total".padEnd(14)}${String(t.escalated).padStart(10)}${String(t.approved).padStart(10)}${String(t.rejected).padStart(10)}${String(t.pending).padStart(9)}${String(t.refused ?? 0).padStart(9)}`,
   );
+  const rules = Object.entries(t.refusalsByRule ?? {});
+  if (rules.length > 0) {
+    lines.push("", "Refusals by rule");
+    for (const [rule, count] of rules) lines.push(`  ${rule.padEnd(44)}${String(count).padStart(6)}`);
+  }
+  const determinations = report.agencies.flatMap((a) => (a.determinations ?? []).map((d) => ({ ...d, a })));
+  if (determinations.length > 0) {
+    lines.push("", "Deputy head's determinations (ACA direction 1(3))");
+    for (const d of determinations) {
+      lines.push(
+        `  ${d.a.acronym.padEnd(12)}${(d.determination ?? "").padEnd(26)}${d.measures.join(", ") || "no measures"}`,
+      );
+    }
+  }
   return `${lines.map((line) => line.trimEnd()).join("\n")}\n`;
 }
 
