@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, actor } from "../exchange/helpers.ts";
-import { startTwoNodes } from "../support/nodes.ts";
+import { eventually, startTwoNodes } from "../support/nodes.ts";
 
 /**
  * Issue 13 ("the live check and the send disagree") and issue 22 items 7 and 8: POST /api/v1/compliance/evaluate
@@ -113,6 +113,33 @@ describe("the live check and the send give the same answer", () => {
     expect(answerOf(evaluated.status, evaluated.body)).toBe(answer);
     expect(sendAnswer).toBe(answer);
     if (evaluated.status === 200 && sent.status === 201) expect(sentDecision).toEqual(evaluated.body);
+  });
+
+  it("issue 13: personalData false is raised by a person entity, and travels raised", async () => {
+    const inOfficer = await actor(nodes.india, "liaison-officer", "in-ncb");
+    const sent = await nodes.canada.api<{ id: string; messages: { decision: { decision: string } }[] }>(
+      "POST",
+      "/api/v1/threads",
+      {
+        lane: "drugs",
+        subject: "Courier of an NPP consignment",
+        to: "IN",
+        toAgency: "in-ncb",
+        message: { ...complete, personalData: false, entities: [{ type: "person", name: "A. Courier (fictional)" }] },
+      },
+      officer.token,
+    );
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const received = await eventually(async () => {
+      const r = await nodes.india.api<{ messages: { personalData: boolean }[] }>(
+        "GET",
+        `/api/v1/threads/${sent.body.id}`,
+        undefined,
+        inOfficer.token,
+      );
+      return r.status === 200 && r.body;
+    });
+    expect(received.messages[0]?.personalData).toBe(true);
   });
 
   it("the yearly report counts the gate's refusals by rule, requests included", async () => {

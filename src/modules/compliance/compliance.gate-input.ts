@@ -98,7 +98,11 @@ export const PERSONAL_ENTITY_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** Personal data as the content shows it; the caller's flag can raise it, never lower it. */
-export function carriesPersonalData(input: ComplianceInput): boolean {
+export function carriesPersonalData(
+  input:
+    | Pick<ComplianceInput, "personalData" | "dataSubjects" | "entities">
+    | Pick<GateMessage, "personalData" | "dataSubjects" | "entities">,
+): boolean {
   if (input.personalData) return true;
   if ((input.dataSubjects ?? []).some((s) => s.trim().length > 0)) return true;
   return (input.entities ?? []).some((e) => PERSONAL_ENTITY_TYPES.has(e.type));

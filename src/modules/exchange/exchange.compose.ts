@@ -1,4 +1,4 @@
-import { gateInputOf } from "../compliance/compliance.gate-input.ts";
+import { carriesPersonalData, gateInputOf } from "../compliance/compliance.gate-input.ts";
 import type { ComplianceInput } from "../compliance/compliance.types.ts";
 import type { CheckedAttachment } from "./exchange.attachments.ts";
 import type { Entity } from "./exchange.entities.ts";
@@ -52,7 +52,8 @@ export function outboundMessageRow(args: {
     permitted_use: input.permittedUse,
     handling_note: input.handlingNote ?? null,
     legal_bases: input.legalBases,
-    personal_data: input.personalData,
+    // Stored and sent as the content shows it: the caller's flag may raise it, never lower it (issue 13).
+    personal_data: carriesPersonalData(input),
     data_subjects: input.dataSubjects ?? [],
     grading: gradingCode(input.grading),
     retention_until: input.retentionUntil ?? null,
