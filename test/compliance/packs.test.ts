@@ -295,6 +295,14 @@ const canadaCases: Case[] = [
   },
   {
     rule: "ca-aca-assessment-recorded",
+    law: "ACA s. 3(1): data subjects concern individuals (issue 22 item 1)",
+    name: "data subjects with personalData false and no assessment",
+    change: { personalData: false, dataSubjects: ["Person A (fictional)"], mistreatmentRisk: undefined },
+    decision: "refuse",
+    policies: ["ca-aca-assessment-recorded"],
+  },
+  {
+    rule: "ca-aca-assessment-recorded",
     law: "ACA directions (agencies.json acaDirections)",
     name: "an agency without the directions needs no assessment",
     change: { fromAgency: "ca-hc-ocs", mistreatmentRisk: undefined, grading: undefined },
