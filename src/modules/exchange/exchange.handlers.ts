@@ -6,6 +6,8 @@ import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
 import { decryptAttachment, encryptAttachment } from "./exchange.attachments.ts";
 import { envelopeBodyOf, gradingCode, searchTextOf } from "./exchange.compose.ts";
 import { deadlinesFor } from "./exchange.deadlines.ts";
+import { eraseMessage, messageBodyAtRest } from "./exchange.erasure.ts";
+import { exchangeError } from "./exchange.errors.ts";
 import {
   findMessage,
   findThread,
@@ -31,6 +33,8 @@ export function messageEnvelopeHandler(service: ExchangeService): EnvelopeHandle
     type: MESSAGE_ENVELOPE_TYPE,
     versions: [1],
     body: MessageEnvelopeBody,
+    // The attachments are stored encrypted below; the inbox's copy of the body keeps only their metadata.
+    atRest: messageBodyAtRest,
     handle: async (change, { payload }) => {
       const { thread, message } = payload.body;
       const at = change.at;
@@ -136,6 +140,7 @@ async function withdrawInbound(
   const target = withdrawal.refers_to ? await findMessage(change.tx, withdrawal.refers_to) : undefined;
   if (target?.direction !== "inbound" || target.thread_id !== withdrawal.thread_id) return;
   await updateMessage(change.tx, target.id, { withdrawn_at: change.at, status: "withdrawn" });
+  await eraseMessage(change, service.deps.federation, target, `peer:${from}`);
   const sealed = await service.deps.federation.prepare(from, WITHDRAWAL_CONFIRMED_ENVELOPE_TYPE, {
     threadId: withdrawal.thread_id,
     messageId: target.id,
@@ -151,22 +156,51 @@ async function withdrawInbound(
   });
 }
 
-export function withdrawalConfirmedHandler(): EnvelopeHandler<typeof WithdrawalConfirmedBody> {
+/**
+ * The peer confirms a withdrawal. It applies only to a withdrawal this node sent, on that thread, to that peer,
+ * of a message this node sent there: anything else is refused (the inbox counts and audits it, nothing changes).
+ */
+export function withdrawalConfirmedHandler(service: ExchangeService): EnvelopeHandler<typeof WithdrawalConfirmedBody> {
   return {
     type: WITHDRAWAL_CONFIRMED_ENVELOPE_TYPE,
     versions: [1],
     body: WithdrawalConfirmedBody,
     handle: async (change, { payload }) => {
-      const target = await findMessage(change.tx, payload.body.messageId);
-      if (target && target.direction === "outbound") {
+      const { threadId, messageId, withdrawalId } = payload.body;
+      const [thread, withdrawal, target] = [
+        await findThread(change.tx, threadId),
+        await findMessage(change.tx, withdrawalId),
+        await findMessage(change.tx, messageId),
+      ];
+      const sent =
+        thread?.peer_party === payload.from &&
+        withdrawal?.direction === "outbound" &&
+        withdrawal.kind === "withdrawal" &&
+        withdrawal.status === "sent" &&
+        withdrawal.thread_id === threadId &&
+        withdrawal.refers_to === messageId &&
+        target?.direction === "outbound" &&
+        target.thread_id === threadId;
+      if (!sent || !target) {
+        throw exchangeError(
+          "WITHDRAWAL_NOT_SENT",
+          409,
+          `${payload.from} confirmed withdrawal ${withdrawalId} of ${messageId} on thread ${threadId}, which this node did not send it`,
+        );
+      }
+      if (!target.withdrawal_confirmed_at) {
         await updateMessage(change.tx, target.id, { withdrawal_confirmed_at: change.at, status: "withdrawn" });
       }
+      // Delivered for sure now (the peer found it): the outbox copy can go too if it was still waiting.
+      const envelope = target.envelope_id
+        ? await service.deps.federation.eraseEnvelopeContent(change.tx, target.envelope_id, (body) => body)
+        : null;
       change.audit({
         actor: `peer:${payload.from}`,
         action: "exchange.message.withdrawal-confirmed",
-        subject: payload.body.messageId,
-        outcome: target ? "success" : "failure",
-        details: { withdrawalId: payload.body.withdrawalId },
+        subject: messageId,
+        outcome: "success",
+        details: { withdrawalId, envelope },
       });
     },
   };

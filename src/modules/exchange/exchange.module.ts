@@ -34,7 +34,7 @@ export function createExchangeModule(options: ExchangeModuleOptions) {
   const threads = new ExchangeThreads(service);
   const sweeper = new DeadlineSweeper(service, logger);
   handlers.register(messageEnvelopeHandler(service));
-  handlers.register(withdrawalConfirmedHandler());
+  handlers.register(withdrawalConfirmedHandler(service));
   deps.approvals.onDecided(APPROVAL_KIND, approvalDecidedHandler(service));
   return { service, threads, sweeper, routes: exchangeRoutes(service, threads) };
 }

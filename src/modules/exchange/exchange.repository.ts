@@ -151,6 +151,12 @@ export async function insertAttachment(db: DbOrTx, row: ExchangeAttachmentsTable
   await db.insertInto("exchange_attachments").values(row).execute();
 }
 
+/** Erasure (exchange.erasure.ts): the ciphertext goes with the row; the audit log keeps each SHA-256. */
+export async function deleteAttachments(db: DbOrTx, messageId: string): Promise<number> {
+  const result = await db.deleteFrom("exchange_attachments").where("message_id", "=", messageId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function listAttachmentMeta(db: DbOrTx, messageIds: string[]) {
   if (messageIds.length === 0) return [];
   return db

@@ -15,10 +15,12 @@ import type { Authorizer } from "../policy/policy.types.ts";
 import { type CheckedAttachment, checkAttachment, encryptAttachment } from "./exchange.attachments.ts";
 import { complianceInputOf, envelopeBodyOf, outboundMessageRow } from "./exchange.compose.ts";
 import { type DeadlineTable, deadlinesFor } from "./exchange.deadlines.ts";
+import { eraseMessage } from "./exchange.erasure.ts";
 import { exchangeError } from "./exchange.errors.ts";
 import {
   type ExchangeMessagesTable,
   type ExchangeThreadsTable,
+  findMessage,
   findThread,
   insertAttachment,
   insertMessage,
@@ -288,6 +290,8 @@ export class ExchangeService {
     await updateThread(change.tx, thread.id, { last_message_at: change.at, ...progressOf(thread, row, change.at) });
     if (row.kind === "withdrawal" && row.refers_to) {
       await updateMessage(change.tx, row.refers_to, { withdrawn_at: change.at });
+      const target = await findMessage(change.tx, row.refers_to);
+      if (target) await eraseMessage(change, this.deps.federation, target, row.sent_by);
     }
   }
 }

@@ -24,6 +24,12 @@ export interface EnvelopeHandler<Schema extends z.ZodType = z.ZodType> {
    * per envelope). Same contract as `handle`, applied to each; the inbox uses it when present.
    */
   handleMany?(change: ChangeContext, envelopes: InboundEnvelope<z.infer<Schema>>[]): Promise<void>;
+  /**
+   * Optional: the body as the inbox keeps it at rest, when the module stores part of it more carefully itself
+   * (the exchange keeps attachments encrypted in its own table, so the inbox copy drops their bytes). Without it
+   * the inbox keeps the whole decrypted body.
+   */
+  atRest?(body: z.infer<Schema>): unknown;
 }
 
 export class EnvelopeHandlers {

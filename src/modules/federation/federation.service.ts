@@ -9,9 +9,10 @@ import { type EnvelopePayload, envelopeDigest } from "../../core/envelope.ts";
 import { notFound } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeRunner, SealedEnvelope } from "../../db/changes.ts";
-import type { Db } from "../../db/database.ts";
+import type { Db, Tx } from "../../db/database.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import { sealEnvelope } from "./envelope-crypto.ts";
+import { eraseEnvelopeContent } from "./envelope-erasure.ts";
 import type { Descriptor } from "./federation.schema.ts";
 import { findInboxEnvelope } from "./inbox.repository.ts";
 import {
@@ -123,6 +124,11 @@ export class FederationService {
       if (retried.length > 0) change.send();
       return retried;
     });
+  }
+
+  /** A module withdrew what an envelope carried: empty the stored bytes, keep digest and receipt (envelope-erasure.ts). */
+  eraseEnvelopeContent(tx: Tx, envelopeId: string, redact: (body: unknown) => unknown) {
+    return eraseEnvelopeContent(tx, envelopeId, redact);
   }
 
   /** The stored JWE and its receipt, whichever side of the exchange this node was on. */

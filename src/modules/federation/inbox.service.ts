@@ -210,7 +210,7 @@ export class InboxService {
             type: a.payload.type,
             digest: a.digest,
             jwe: a.jwe,
-            payload: a.payload,
+            payload: a.handler.atRest ? { ...a.payload, body: a.handler.atRest(a.body) } : a.payload,
             receipt: a.receipt,
             received_at: a.receivedAt,
           })),

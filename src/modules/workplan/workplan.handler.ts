@@ -1,6 +1,15 @@
 import { forbidden } from "../../core/errors.ts";
 import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
-import { insertEvents, ownersOf } from "./workplan.repository.ts";
+import { checkPeerClock, eventTarget } from "./workplan.lamport.ts";
+import {
+  answeredProposals,
+  insertEvents,
+  nextLamport,
+  ownersOf,
+  proposalsById,
+  shownLamports,
+  storedEventIds,
+} from "./workplan.repository.ts";
 import { WorkplanEnvelopeBody, type WorkplanEvent } from "./workplan.schema.ts";
 import { WORKPLAN_ENVELOPE_TYPE } from "./workplan.service.ts";
 
@@ -13,9 +22,12 @@ function editedItem(e: WorkplanEvent): string | undefined {
 /**
  * Receiving side of `workplan.events`. The sender's node already checked ownership; this node checks again,
  * because a peer may only speak for itself: an event must be of the sending party's origin, and may only edit
- * items that party owns. A refused envelope changes nothing (the inbox transaction rolls back).
+ * items that party owns; and its Lamport values must not rewrite history (workplan.lamport.ts). A refused envelope
+ * changes nothing (the inbox transaction rolls back); the inbox counts and audits the refusal by its code.
  */
-export function workplanEnvelopeHandler(): EnvelopeHandler<typeof WorkplanEnvelopeBody> {
+export function workplanEnvelopeHandler(
+  options: { lamportLead?: number } = {},
+): EnvelopeHandler<typeof WorkplanEnvelopeBody> {
   return {
     type: WORKPLAN_ENVELOPE_TYPE,
     versions: [1],
@@ -43,6 +55,23 @@ export function workplanEnvelopeHandler(): EnvelopeHandler<typeof WorkplanEnvelo
             `${e.origin} may not change ${item}, which belongs to ${owner}`,
           );
       }
+      // Events stored already (sent again) are not new history: only the others are checked.
+      const stored = await storedEventIds(
+        change.tx,
+        events.map((e) => e.id),
+      );
+      const unseen = events.filter((e) => !stored.has(e.id));
+      const proposals = await proposalsById(change.tx, answeredProposals(unseen));
+      checkPeerClock(unseen, {
+        clock: (await nextLamport(change.tx)) - 1,
+        shown: await shownLamports(
+          change.tx,
+          payload.from,
+          unseen.map((e) => eventTarget(e, proposals)),
+        ),
+        proposals,
+        ...(options.lamportLead === undefined ? {} : { lead: options.lamportLead }),
+      });
       const fresh = await insertEvents(change.tx, events, payload.id, change.at);
       change.audit({
         actor: `peer:${payload.from}`,

@@ -1,5 +1,6 @@
 import { type Generated, sql } from "kysely";
-import type { DbOrTx } from "../../db/database.ts";
+import type { DbOrTx, Tx } from "../../db/database.ts";
+import { eventTarget, type KnownProposal } from "./workplan.lamport.ts";
 import type { WorkplanEvent } from "./workplan.schema.ts";
 import type { Genesis } from "./workplan.state.ts";
 
@@ -18,6 +19,8 @@ export interface WorkplanEventsTable {
   /** The envelope that carried it here, or that carries it to the peer: local bookkeeping, not plan state. */
   envelope_id: string | null;
   recorded_at: Date;
+  /** What the event competes on (workplan.lamport.ts eventTarget): the author's Lamport values rise per target. */
+  target: string | null;
   seq: Generated<string>;
 }
 /** Items that belong to one party (milestones, action items), so an inbound edit can be checked cheaply. */
@@ -56,6 +59,7 @@ export async function insertEvents(
   at: Date,
 ): Promise<WorkplanEvent[]> {
   if (events.length === 0) return [];
+  const proposals = await proposalsById(db, answeredProposals(events));
   const inserted = await db
     .insertInto("workplan_events")
     .values(
@@ -67,6 +71,7 @@ export async function insertEvents(
         body: JSON.stringify(e),
         envelope_id: envelopeId,
         recorded_at: at,
+        target: eventTarget(e, proposals),
       })),
     )
     .onConflict((oc) => oc.column("id").doNothing())
@@ -106,6 +111,64 @@ export async function loadEventsAfter(
     return (typeof r.body === "string" ? JSON.parse(r.body) : r.body) as WorkplanEvent;
   });
   return { events, maxSeq };
+}
+
+/**
+ * This node's own events: stamped with the next Lamport value inside the transaction that stores them, one change
+ * at a time (the genesis row is the lock). Stamped outside, two concurrent changes could share a value, and the
+ * peer refuses a second event of one author on one target that does not rise (workplan.lamport.ts).
+ */
+export async function insertLocalEvents(tx: Tx, events: WorkplanEvent[], at: Date): Promise<WorkplanEvent[]> {
+  await tx.selectFrom("workplan_genesis").select("agreement_id").forUpdate().execute();
+  const lamport = await nextLamport(tx);
+  for (const e of events) e.lamport = lamport;
+  return insertEvents(tx, events, null, at);
+}
+
+/** The ids of the proposals these events answer. */
+export function answeredProposals(events: readonly WorkplanEvent[]): string[] {
+  return events.flatMap((e) => (e.kind === "proposal.accept" || e.kind === "proposal.reject" ? [e.proposalId] : []));
+}
+
+export async function proposalsById(db: DbOrTx, ids: readonly string[]): Promise<Map<string, KnownProposal>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("workplan_events")
+    .select(["id", "origin", "lamport", "target"])
+    .where("kind", "=", "proposal.create")
+    .where("id", "in", [...new Set(ids)])
+    .execute();
+  const byId = new Map<string, KnownProposal>();
+  for (const r of rows) {
+    const proposal = { id: r.id, origin: r.origin, lamport: Number(r.lamport), target: r.target ?? `proposal:${r.id}` };
+    byId.set(r.id, proposal);
+  }
+  // Looked up by uuid; answers name the proposal as they spelled it.
+  for (const id of ids) {
+    const hit = byId.get(id.toLowerCase());
+    if (hit) byId.set(id, hit);
+  }
+  return byId;
+}
+
+/** Per target, the highest Lamport value `origin` has shown on this node. */
+export async function shownLamports(db: DbOrTx, origin: string, targets: readonly string[]) {
+  if (targets.length === 0) return new Map<string, number>();
+  const rows = await db
+    .selectFrom("workplan_events")
+    .select(["target", sql<string>`max(lamport)`.as("max")])
+    .where("origin", "=", origin)
+    .where("target", "in", [...new Set(targets)])
+    .groupBy("target")
+    .execute();
+  return new Map(rows.map((r) => [r.target as string, Number(r.max)]));
+}
+
+/** Of these event ids, the ones already stored. */
+export async function storedEventIds(db: DbOrTx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom("workplan_events").select("id").where("id", "in", ids).execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function nextLamport(db: DbOrTx): Promise<number> {

@@ -13,7 +13,7 @@ import type { FederationService } from "../federation/federation.service.ts";
 import type { Principal } from "../identity/principal.ts";
 import type { Authorizer } from "../policy/policy.types.ts";
 import { PlanCache } from "./workplan.cache.ts";
-import { findGenesis, insertEvents, insertGenesis, nextLamport } from "./workplan.repository.ts";
+import { findGenesis, insertGenesis, insertLocalEvents, nextLamport } from "./workplan.repository.ts";
 import type { EventChange, ProposedChange, WorkplanEvent } from "./workplan.schema.ts";
 import { genesisDigest, loadGenesis } from "./workplan.seed.ts";
 import { type Genesis, type PlanState, proposalTarget } from "./workplan.state.ts";
@@ -192,7 +192,8 @@ export class WorkplanService {
         }) as WorkplanEvent,
     );
     await this.deps.changes.run(async (change) => {
-      await insertEvents(change.tx, events, null, change.at);
+      // Restamps the Lamport value under a lock: the one read above may be shared with a concurrent change.
+      await insertLocalEvents(change.tx, events, change.at);
       change.audit({
         actor: principal.id,
         action,
