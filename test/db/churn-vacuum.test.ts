@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CHURNING_TABLES, ChurnVacuum, serverAutovacuumOff } from "../../src/db/churn-vacuum.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { eventually, startTestNode, tempDir } from "../support/nodes.ts";
+import { seedEmbeddedDatabase } from "../support/pglite-template.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -33,6 +34,7 @@ describe("vacuuming the churning tables", () => {
   it("vacuums the tables it is given on every run, and analyzes one only when its row count has moved", async () => {
     const dataDir = tempDir("liaison-vacuum-");
     dirs.push(dataDir);
+    seedEmbeddedDatabase(dataDir);
     const { db, close } = await openDatabase({ dataDir });
     try {
       await sql`CREATE TABLE churn (id int PRIMARY KEY, status text)`.execute(db);

@@ -5,6 +5,7 @@ import { type DatabaseHandle, openDatabase } from "../../src/db/database.ts";
 import { PREPARED_STATEMENTS } from "../../src/db/pglite-pool.ts";
 import { PREPARED_PER_CONNECTION } from "../../src/db/postgres-pool.ts";
 import { randomSchema, tempDir } from "../support/nodes.ts";
+import { seedEmbeddedDatabase } from "../support/pglite-template.ts";
 
 // Both drivers keep prepared statements (src/db/pglite-pool.ts, src/db/postgres-pool.ts), and the embedded one
 // speaks the wire protocol itself; these check what that must not change. PGlite always; PostgreSQL too when
@@ -18,6 +19,7 @@ const readBack: Record<string, unknown[]> = {};
 
 describe.each(drivers)("the $kind driver", ({ kind, bound }) => {
   const dataDir = tempDir("liaison-driver-");
+  seedEmbeddedDatabase(dataDir);
   let handle: DatabaseHandle;
   let db: Kysely<never>;
   beforeAll(async () => {

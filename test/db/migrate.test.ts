@@ -4,11 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/db/database.ts";
 import { migrateToLatest, migrationsApplied } from "../../src/db/migrate.ts";
 import { randomSchema, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+import { seedEmbeddedDatabase } from "../support/pglite-template.ts";
 
 describe("forward-only migrations", () => {
   const opened: { handle: DatabaseHandle; dir: string }[] = [];
   const open = async (schema = randomSchema("mig")) => {
     const dir = tempDir("liaison-mig-");
+    if (!TEST_DATABASE_URL) seedEmbeddedDatabase(dir);
     const handle = await openDatabase({ url: TEST_DATABASE_URL, schema, dataDir: dir });
     opened.push({ handle, dir });
     return { ...handle, schema };

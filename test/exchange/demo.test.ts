@@ -1,8 +1,10 @@
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seedDemoThreads } from "../../src/modules/exchange/exchange.demo.ts";
 import { startDemo } from "../../src/node/demo.ts";
 import { eventually, freePort, randomSchema, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+import { seedEmbeddedDatabase } from "../support/pglite-template.ts";
 
 async function overrides() {
   const result: Record<"IN" | "CA", Record<string, unknown>> = { IN: {}, CA: {} };
@@ -22,6 +24,7 @@ async function overrides() {
 describe("demo exchange threads", () => {
   it("seeds threads both ways that pass the gates and arrive, once", async () => {
     const root = tempDir("liaison-demo-");
+    if (!TEST_DATABASE_URL) for (const dir of ["in", "ca"]) seedEmbeddedDatabase(join(root, dir));
     const demo = await startDemo({ root, overrides: await overrides(), logLevel: "silent" });
     try {
       const count = async (party: "IN" | "CA", direction: "inbound" | "outbound") =>

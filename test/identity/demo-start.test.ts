@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { DemoUsersFile } from "../../src/modules/identity/demo-users.ts";
 import { startDemo } from "../../src/node/demo.ts";
 import { eventually, freePort, randomSchema, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+import { seedEmbeddedDatabase } from "../support/pglite-template.ts";
 
 async function demoOverrides() {
   const overrides: Record<"IN" | "CA", Record<string, unknown>> = { IN: {}, CA: {} };
@@ -23,6 +24,7 @@ async function demoOverrides() {
 describe("demo start", () => {
   it("seeds each party's demo users, who log in, and each party's directory shows the other's officers", async () => {
     const root = tempDir("liaison-demo-");
+    if (!TEST_DATABASE_URL) for (const dir of ["in", "ca"]) seedEmbeddedDatabase(join(root, dir));
     const overrides = await demoOverrides();
     const demo = await startDemo({ root, overrides, logLevel: "silent" });
     try {
