@@ -38,8 +38,8 @@ interface PartyPack {
  * determining that the risk can be mitigated, with the measures attached. Approvals asks for both.
  */
 export const RISK_DETERMINATION_POLICIES: ReadonlySet<string> = new Set(["ca-aca-undetermined-to-deputy-head"]);
-export const needsRiskDetermination = (decision: ComplianceDecision) =>
-  decision.reasons.some((r) => RISK_DETERMINATION_POLICIES.has(r.policy));
+export const needsRiskDetermination = (decision: ComplianceDecision | null | undefined) =>
+  (decision?.reasons ?? []).some((r) => RISK_DETERMINATION_POLICIES.has(r.policy));
 
 export interface ComplianceDeps {
   policyDir: string;
