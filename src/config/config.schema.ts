@@ -84,6 +84,19 @@ export const IdentityConfig = z
   })
   .strict();
 
+/** Audit log witnessing. Optional: every field has a default. */
+export const AuditConfig = z
+  .object({
+    /**
+     * Recorded events not yet countersigned by a peer after this long raise an alert (metric, log line, audit
+     * record); `liaison audit verify --countersign-age` applies the same default.
+     */
+    countersignatureMaxAgeSeconds: seconds.default(3600),
+    /** How often the node checks that. */
+    countersignatureCheckSeconds: seconds.default(60),
+  })
+  .strict();
+
 export const NodeConfig = z
   .object({
     party: PartyCode,
@@ -136,9 +149,11 @@ export const NodeConfig = z
     /** Folder of the domain JSON files (agencies.json, ...); default: the repository's domain/ (src/config/domain-dir.ts). */
     domainDir: z.string().min(1).optional(),
     identity: IdentityConfig.default(IdentityConfig.parse({})),
+    audit: AuditConfig.default(AuditConfig.parse({})),
   })
   .strict();
 
 export type NodeConfig = z.infer<typeof NodeConfig>;
 export type FederationConfig = z.infer<typeof FederationConfig>;
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
+export type AuditConfig = z.infer<typeof AuditConfig>;

@@ -17,6 +17,7 @@ import { appendAuditEvents } from "../modules/audit/audit.repository.ts";
 import { auditRoutes } from "../modules/audit/audit.routes.ts";
 import { AuditSequencer } from "../modules/audit/audit.sequencer.ts";
 import { type AuditOptions, AuditService } from "../modules/audit/audit.service.ts";
+import { CountersignatureWatch } from "../modules/audit/countersign-watch.ts";
 import { WitnessService } from "../modules/audit/witness.service.ts";
 import { complianceRoutes } from "../modules/compliance/compliance.routes.ts";
 import { ComplianceService } from "../modules/compliance/compliance.service.ts";
@@ -89,6 +90,8 @@ export interface NodeDeps {
   worker: DeliveryWorker;
   audit: AuditService;
   witness: WitnessService;
+  /** Alerts when the peer stops countersigning this node's heads. */
+  countersignWatch: CountersignatureWatch;
 }
 
 export interface LiaisonNode {
@@ -236,6 +239,18 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     metrics,
     logger,
   });
+  const countersignWatch = new CountersignatureWatch({
+    db,
+    clock,
+    party: config.party,
+    peers,
+    changes,
+    metrics,
+    logger,
+    alertsTotal: witness.alertsTotal,
+    maxAgeMs: config.audit.countersignatureMaxAgeSeconds * 1000,
+    intervalMs: config.audit.countersignatureCheckSeconds * 1000,
+  });
   handlers.register(witness.treeHeadHandler());
   handlers.register(witness.countersignatureHandler());
   const audit = new AuditService({
@@ -281,6 +296,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     worker,
     audit,
     witness,
+    countersignWatch,
   };
 
   const tls = config.tls;
@@ -356,6 +372,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       const address = await app.listen({ host: config.listen.host, port: config.listen.port });
       if (config.deliveryWorker) worker.start();
       if (config.deliveryWorker) audit.start();
+      if (config.deliveryWorker) countersignWatch.start();
       if (config.deliveryWorker) exchange.sweeper.start(30_000);
       if (config.deliveryWorker) workplan.sync.start();
       sessionPurge.start(SESSION_PURGE_INTERVAL_MS);
@@ -368,6 +385,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await sessionPurge.stop();
       await worker.stop();
       await audit.stop();
+      await countersignWatch.stop();
       await auditSequencer.close();
       await exchange.sweeper.stop();
       await workplan.sync.stop();

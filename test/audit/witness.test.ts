@@ -5,6 +5,7 @@ import { ApiClient } from "../../src/cli/api-client.ts";
 import { apiLogSource } from "../../src/cli/commands/audit.ts";
 import { appendAuditLeavesNow } from "../../src/modules/audit/audit.repository.ts";
 import { verifyLog } from "../../src/modules/audit/verify-log.ts";
+import { peerKeysFromUrl, witnessRecordFromUrl } from "../../src/modules/audit/verify-peer.ts";
 import { eventually, startTwoNodes, type TestNode } from "../support/nodes.ts";
 
 type Head = {
@@ -78,11 +79,16 @@ describe("witnessing between two nodes", () => {
     expect(seen.body.items.map((e) => e.subject)).toEqual(expect.arrayContaining([`IN:${first}`, `IN:${second}`]));
     expect((await canada.api<Alerts>("GET", "/api/v1/audit/alerts")).body.items).toEqual([]);
 
-    const report = await verifyLog(
-      apiLogSource(new ApiClient(india.url, india.adminToken), { peerDescriptorUrl: canada.url }),
-    );
+    const report = await verifyLog(apiLogSource(new ApiClient(india.url, india.adminToken)), {
+      peers: [await peerKeysFromUrl(canada.url)],
+      witnessRecords: [witnessRecordFromUrl("CA", canada.url, canada.adminToken)],
+    });
     expect(report.problems).toEqual([]);
     expect(report.witnesses).toEqual([{ party: "CA", treeSize: second, ok: true }]);
+    expect(report.peerKeys).toEqual([
+      { party: "CA", source: `${canada.url}/federation/v1/descriptor`, independent: true },
+    ]);
+    expect(report.witnessRecords[0]).toMatchObject({ party: "CA", latest: second });
   });
 
   it("signs heads on the interval while things happen, and not for witnessing's own traffic", async () => {

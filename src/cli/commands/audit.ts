@@ -4,11 +4,19 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { request } from "undici";
 import { LEAF_STREAM_MEDIA_TYPE, LeafStreamReader } from "../../modules/audit/leaf-stream.ts";
-import { unverifiedPayload } from "../../modules/audit/tree-head.ts";
-import type { LogKeys, LogSource, SavedHead, SourceLeaf, VerifyReport } from "../../modules/audit/verify-log.ts";
+import { auditError, unverifiedPayload } from "../../modules/audit/tree-head.ts";
+import type {
+  LogKeys,
+  LogSource,
+  SavedHead,
+  SourceLeaf,
+  VerifyOptions,
+  VerifyReport,
+} from "../../modules/audit/verify-log.ts";
 import { verifyLog } from "../../modules/audit/verify-log.ts";
+import { peerKeysFromFile, peerKeysFromUrl, witnessRecordFromUrl } from "../../modules/audit/verify-peer.ts";
+import { type PeerKeys, parseAge } from "../../modules/audit/verify-witness.ts";
 import { ApiClient, type ApiTarget } from "../api-client.ts";
 
 const PAGE = 1000;
@@ -25,28 +33,18 @@ const fromPage = (page: Page): SourceLeaf[] =>
  * The log of a running node, read through its API: the whole log in one response of the leaf stream
  * (binary records, read and checked as they arrive, so memory stays bounded whatever the log's size).
  */
-export function apiLogSource(
-  api: ApiClient,
-  options: { peerDescriptorUrl?: string | undefined; recordedHashes?: boolean } = {},
-): LogSource {
+export function apiLogSource(api: ApiClient, options: { recordedHashes?: boolean } = {}): LogSource {
   let keys: Promise<LogKeys> | undefined;
   const leaves = async (start: number, end: number) =>
     fromPage(await api.call<Page>("GET", `/api/v1/audit/leaves?start=${start}&end=${end}&view=compact`));
   return {
     treeHead: () => api.call("GET", "/api/v1/audit/tree-head"),
+    // The peers' keys as the audited node serves them: what --peer or --peer-descriptor replace (verify-witness.ts).
     keys: () => {
-      keys ??= (async () => {
-        const served = await api.call<LogKeys>("GET", "/api/v1/audit/keys");
-        if (!options.peerDescriptorUrl) return served;
-        // The witness's keys straight from its own descriptor, not as the node under check reports them.
-        const url = new URL("/federation/v1/descriptor", options.peerDescriptorUrl);
-        const response = await request(url);
-        const descriptor = (await response.body.json()) as { party: string; keys: { keys: LogKeys["keys"] } };
-        const peers = served.peers.filter((p) => p.party !== descriptor.party);
-        return { ...served, peers: [...peers, { party: descriptor.party, keys: descriptor.keys.keys }] };
-      })();
+      keys ??= api.call<LogKeys>("GET", "/api/v1/audit/keys");
       return keys;
     },
+    keysSource: `the audited node (${new URL("/api/v1/audit/keys", api.baseUrl)})`,
     async *pages(treeSize: number) {
       if (treeSize === 0) return;
       const hashes = options.recordedHashes ? "recorded" : "none";
@@ -76,6 +74,7 @@ export function exportLogSource(dir: string): LogSource {
   return {
     treeHead: async () => read("tree-head.json"),
     keys: async () => read("keys.json"),
+    keysSource: `the audited node's export (${join(dir, "keys.json")})`,
     async *pages() {
       const lines = createInterface({ input: createReadStream(join(dir, "leaves.jsonl")), crlfDelay: Infinity });
       let page: SourceLeaf[] = [];
@@ -111,7 +110,9 @@ export async function exportLog(api: ApiClient, dir: string, onProgress?: (done:
     onProgress?.(done, head.treeSize);
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  writeFileSync(join(dir, "tree-head.json"), `${JSON.stringify(head, null, 2)}\n`);
+  // When it was taken: an offline check measures the countersignature age to this time, not to its own.
+  const exported = { ...head, exportedAt: new Date().toISOString() };
+  writeFileSync(join(dir, "tree-head.json"), `${JSON.stringify(exported, null, 2)}\n`);
   writeFileSync(join(dir, "keys.json"), `${JSON.stringify(keys, null, 2)}\n`);
   writeFileSync(
     join(dir, "README.txt"),
@@ -125,6 +126,11 @@ export async function exportLog(api: ApiClient, dir: string, onProgress?: (done:
     ].join("\n"),
   );
   return { treeSize: head.treeSize, leaves: done };
+}
+
+function exportTime(dir: string): Date {
+  const head = JSON.parse(readFileSync(join(dir, "tree-head.json"), "utf8")) as { exportedAt?: string; signed: string };
+  return new Date(head.exportedAt ?? (unverifiedPayload(head.signed) as { timestamp: string }).timestamp);
 }
 
 export const defaultStateFile = (party: string) => join(homedir(), ".liaison", `audit-${party}.json`);
@@ -155,15 +161,55 @@ function progressBar(label: string): { update: (done: number, total: number) => 
 }
 
 function printReport(report: VerifyReport): void {
+  const keyLines = report.peerKeys.map(
+    (p) =>
+      `  ${p.party}'s keys: from ${p.source}${p.independent ? "" : " (not independent: use --peer or --peer-descriptor)"}`,
+  );
+  const recordLines = report.witnessRecords.map(
+    (r) =>
+      `  ${r.party}'s own record: ${r.heads} heads countersigned, the newest of size ${r.latest ?? "-"} (${r.source})`,
+  );
   if (report.ok) {
     console.log(`ok: ${report.party}'s audit log of ${report.treeSize} leaves verifies (root ${report.rootHash})`);
     for (const w of report.witnesses) console.log(`  countersigned by ${w.party} at size ${w.treeSize}`);
     if (report.witnesses.length === 0) console.log("  no witness countersignature yet");
+    for (const line of [...keyLines, ...recordLines]) console.log(line);
     return;
   }
   if (report.firstBadIndex !== null) console.error(`FAILED at leaf ${report.firstBadIndex}`);
   else console.error("FAILED");
   for (const p of report.problems) console.error(`  ${p}`);
+  for (const line of [...keyLines, ...recordLines]) console.error(line);
+}
+
+type VerifyFlags = ApiTarget & {
+  export?: string;
+  peer?: string;
+  peerToken?: string;
+  peerDescriptor?: string;
+  countersignAge: string;
+  state?: string;
+  json?: boolean;
+};
+
+/** The witness's keys and record from outside the audited node, as the flags say. */
+async function independentPeer(options: VerifyFlags): Promise<Pick<VerifyOptions, "peers" | "witnessRecords">> {
+  const peers: PeerKeys[] = [];
+  if (options.peerDescriptor) peers.push(peerKeysFromFile(options.peerDescriptor));
+  if (!options.peer) return { peers };
+  const token = options.peerToken ?? process.env.LIAISON_PEER_TOKEN;
+  if (!token) {
+    throw auditError(
+      "VERIFY_OPTIONS",
+      "--peer needs --peer-token (or LIAISON_PEER_TOKEN): an auditor token on the witness, which serves its record of the heads it countersigned only to auditors",
+    );
+  }
+  const fetched = await peerKeysFromUrl(options.peer);
+  if (peers.some((p) => p.party === fetched.party)) {
+    throw auditError("VERIFY_OPTIONS", `--peer and --peer-descriptor both give ${fetched.party}'s keys: give one`);
+  }
+  peers.push(fetched);
+  return { peers, witnessRecords: [witnessRecordFromUrl(fetched.party, options.peer, token)] };
 }
 
 export function registerAudit(program: Command): void {
@@ -175,18 +221,26 @@ export function registerAudit(program: Command): void {
     .option("--token <token>", "bearer token of an auditor or administrator")
     .option("-c, --config <file>", "config file")
     .option("--export <dir>", "verify an export offline instead of a running node")
-    .option("--peer <url>", "take the witness's keys from its own descriptor at this base URL")
+    .option("--peer <url>", "the witness: its keys from its own descriptor, and its record of what it countersigned")
+    .option("--peer-token <token>", "auditor token on the witness, for --peer (or LIAISON_PEER_TOKEN)")
+    .option("--peer-descriptor <file>", "the witness's keys from a descriptor file obtained out of band")
+    .option("--countersign-age <age>", "fail if an event older than this is not countersigned (90s, 30m, 1h, 2d)", "1h")
     .option("--state <file>", "where the last verified head is kept (default ~/.liaison/audit-<party>.json)")
     .option("--json", "print the report as JSON")
-    .action(async (options: ApiTarget & { export?: string; peer?: string; state?: string; json?: boolean }) => {
-      const source = options.export
-        ? exportLogSource(options.export)
-        : apiLogSource(ApiClient.from(options), { peerDescriptorUrl: options.peer });
+    .action(async (options: VerifyFlags) => {
+      const countersignAgeMs = parseAge(options.countersignAge);
+      if (countersignAgeMs === undefined) {
+        throw auditError("VERIFY_OPTIONS", `--countersign-age ${options.countersignAge}: give e.g. 90s, 30m, 1h or 2d`);
+      }
+      const independent = await independentPeer(options);
+      const source = options.export ? exportLogSource(options.export) : apiLogSource(ApiClient.from(options));
       const { party } = await source.keys();
       const stateFile = options.state ?? defaultStateFile(party);
       const saved = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as SavedHead) : undefined;
+      // An export is checked as of when it was taken (older exports: as of their signed head).
+      const now = options.export ? exportTime(options.export) : new Date();
       const bar = progressBar("verifying");
-      const report = await verifyLog(source, { saved, onProgress: bar.update });
+      const report = await verifyLog(source, { saved, onProgress: bar.update, countersignAgeMs, now, ...independent });
       bar.stop();
       if (report.ok && report.head) {
         mkdirSync(dirname(stateFile), { recursive: true });

@@ -130,4 +130,30 @@ export const auditMigrations: SqlMigrations = {
     `CREATE TRIGGER audit_queue_no_truncate BEFORE TRUNCATE ON audit_queue
        FOR EACH STATEMENT EXECUTE FUNCTION liaison_refuse_change()`,
   ],
+  // The head row could be set back (a smaller tree_size, or another right edge for the same size) by anyone
+  // allowed to UPDATE it, which the appends need: the next appends would then overwrite history from there
+  // (leaf and node inserts would collide, or a forked tree would grow). Only forward, then; the legacy import
+  // marker too. Deletes and truncates stay refused (2026112402).
+  "2026120214_audit_log_head_forward": [
+    `CREATE FUNCTION liaison_audit_log_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF NEW.id IS DISTINCT FROM OLD.id THEN
+         RAISE EXCEPTION 'LIAISON_AUDIT_HEAD_BACKWARDS: the audit log head row cannot change its id';
+       END IF;
+       IF NEW.tree_size < OLD.tree_size THEN
+         RAISE EXCEPTION 'LIAISON_AUDIT_HEAD_BACKWARDS: the audit log head cannot go back from size % to %',
+           OLD.tree_size, NEW.tree_size;
+       END IF;
+       IF NEW.tree_size = OLD.tree_size AND NEW.frontier IS DISTINCT FROM OLD.frontier THEN
+         RAISE EXCEPTION 'LIAISON_AUDIT_HEAD_BACKWARDS: the audit log head cannot change the root of size %',
+           OLD.tree_size;
+       END IF;
+       IF NEW.legacy_imported < OLD.legacy_imported THEN
+         RAISE EXCEPTION 'LIAISON_AUDIT_HEAD_BACKWARDS: the legacy import marker cannot go back';
+       END IF;
+       RETURN NEW;
+     END $$`,
+    `CREATE TRIGGER audit_log_head_forward BEFORE UPDATE ON audit_log_head
+       FOR EACH ROW EXECUTE FUNCTION liaison_audit_log_head_forward()`,
+  ],
 };

@@ -15,6 +15,7 @@ import {
   subtreesForRanges,
 } from "../../core/merkle.ts";
 import type { DbOrTx, Tx } from "../../db/database.ts";
+import { WITNESSING_ACTIONS } from "./audit.schema.ts";
 import type { UpperNodeCache } from "./upper-nodes.ts";
 
 /** Pre-Merkle record (migration 2026112401); read once to import its rows as the first leaves. */
@@ -398,15 +399,6 @@ export function leafRecordsInOrder(records: Buffer): boolean {
   }
   return true;
 }
-
-/** What witnessing itself writes: a head due only to these would make two idle nodes sign heads forever. */
-export const WITNESSING_ACTIONS = [
-  "audit.tree-head.send",
-  "audit.tree-head.witness",
-  "audit.countersignature.receive",
-  "envelope.delivered",
-  "envelope.receive",
-];
 
 /** Whether any leaf from `index` on records something other than witnessing's own traffic. */
 export async function hasLeavesBeyondWitnessing(db: DbOrTx, index: number): Promise<boolean> {

@@ -4,7 +4,15 @@ import type { App } from "../../http/app.ts";
 import { authorize } from "../../http/guards.ts";
 import type { PeerDirectory } from "../federation/peers.service.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
-import { ConsistencyQuery, EventsQuery, InclusionQuery, LeafStreamQuery, LeavesQuery } from "./audit.schema.ts";
+import {
+  ConsistencyQuery,
+  EventsQuery,
+  InclusionQuery,
+  LeafStreamQuery,
+  LeavesQuery,
+  WitnessedHeads,
+  WitnessedQuery,
+} from "./audit.schema.ts";
 import type { AuditService } from "./audit.service.ts";
 import { LEAF_STREAM_MEDIA_TYPE } from "./leaf-stream.ts";
 
@@ -75,6 +83,17 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
       await canRead(request);
       return audit.alerts();
     });
+    // This node as a witness: its own record of the peer's heads it countersigned, for an auditor of the peer's
+    // log to compare with what the peer shows (`liaison audit verify --peer`). The sizes and times tell how busy
+    // the peer was, which the parties do not publish, so it is read as the rest of the log is (audit.read).
+    app.get(
+      "/api/v1/audit/witnessed",
+      { config: { auth: true }, schema: { tags, querystring: WitnessedQuery, response: { 200: WitnessedHeads } } },
+      async (request) => {
+        await canRead(request);
+        return audit.witnessedHeads(request.query.origin, request.query.before, request.query.limit);
+      },
+    );
     // Keys that verify this log's heads and its witnesses' countersignatures (from the pinned descriptors).
     app.get("/api/v1/audit/keys", { config: { auth: true }, schema: { tags } }, async (request) => {
       await canRead(request);

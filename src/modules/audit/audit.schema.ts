@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PartyCode } from "../../core/party.ts";
 
 const Size = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Base64Hash = z.base64().length(44);
@@ -65,6 +66,29 @@ export const LeafStreamQuery = z
     hashes: z.enum(["none", "recorded"]).default("none"),
   })
   .strict();
+/** A witness's record of an origin's heads it countersigned: newest first, `before` (a tree size) pages back. */
+export const WitnessedQuery = z
+  .object({
+    origin: PartyCode,
+    before: IndexParam.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export const WitnessedHeads = z.object({
+  origin: z.string(),
+  items: z.array(
+    z.object({
+      treeSize: z.number().int(),
+      rootHash: z.string(),
+      timestamp: z.string(),
+      acceptedAt: z.string(),
+      /** The countersignature this node returned (a `liaison-tree-head-witness+jws`). */
+      countersigned: z.string(),
+    }),
+  ),
+});
+export type WitnessedHeads = z.infer<typeof WitnessedHeads>;
+
 export const EventsQuery = z
   .object({
     actor: z.string().max(200).optional(),
@@ -76,6 +100,18 @@ export const EventsQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
+
+/**
+ * What witnessing itself writes: a head due only to these would make two idle nodes sign heads forever, so none is
+ * signed for them, and they need no countersignature to be on time (the verifier and the overdue check skip them).
+ */
+export const WITNESSING_ACTIONS: readonly string[] = [
+  "audit.tree-head.send",
+  "audit.tree-head.witness",
+  "audit.countersignature.receive",
+  "envelope.delivered",
+  "envelope.receive",
+];
 
 /** Longest page of leaves one request returns. */
 export const MAX_LEAVES_PER_PAGE = 1000;

@@ -37,6 +37,7 @@ import {
   latestCountersignatures,
   latestTreeHead,
   listAlerts,
+  listWitnessedHeads,
 } from "./witness.repository.ts";
 
 export interface AuditOptions {
@@ -80,6 +81,12 @@ export class AuditService {
   );
   /** Upper levels of the tree in memory: a proof reads only the nodes near its leaf and its tree's right edge. */
   private readonly upperNodes = new UpperNodeCache(UPPER_NODE_LEVEL);
+  /**
+   * Size of the last head this process handed to the witnesses. A head signed on demand (an auditor's read) is not
+   * sent, so whether one is due is measured from here, not from the latest head: else activity covered by such a
+   * head would never reach the witness.
+   */
+  private publishedSize = 0;
 
   constructor(private readonly deps: AuditDeps) {
     this.options = { ...defaultAuditOptions, ...deps.options };
@@ -115,6 +122,7 @@ export class AuditService {
   async publishTreeHead(): Promise<AuditTreeHeadsTable> {
     const head = await this.currentTreeHead();
     await this.deps.onTreeHead?.(head);
+    this.publishedSize = Math.max(this.publishedSize, Number(head.tree_size));
     return head;
   }
 
@@ -241,6 +249,21 @@ export class AuditService {
     return { items, next: items.length === query.limit && last ? last.index : null };
   }
 
+  /** The heads of `origin`'s log this node countersigned as its witness, newest first (the verifier compares). */
+  async witnessedHeads(origin: string, before: number | undefined, limit: number) {
+    const rows = await listWitnessedHeads(this.deps.db, origin, before, limit);
+    return {
+      origin,
+      items: rows.map((r) => ({
+        treeSize: Number(r.tree_size),
+        rootHash: toBase64(r.root_hash),
+        timestamp: r.issued_at.toISOString(),
+        acceptedAt: r.accepted_at.toISOString(),
+        countersigned: r.countersigned,
+      })),
+    };
+  }
+
   async alerts(limit = 100) {
     const rows = await listAlerts(this.deps.db, limit);
     return {
@@ -263,12 +286,12 @@ export class AuditService {
     await this.sequenceQueued();
     const { treeSize } = await readLogHead(this.deps.db);
     const latest = await latestTreeHead(this.deps.db);
-    const grown = treeSize - Number(latest?.tree_size ?? 0);
+    const grown = treeSize - this.publishedSize;
     if (grown <= 0) return undefined;
     const age = latest ? this.deps.clock.now().getTime() - latest.issued_at.getTime() : Number.POSITIVE_INFINITY;
     if (grown < this.options.treeHeadEveryLeaves) {
       if (age < this.options.treeHeadIntervalMs) return undefined;
-      if (!(await hasLeavesBeyondWitnessing(this.deps.db, Number(latest?.tree_size ?? 0)))) return undefined;
+      if (!(await hasLeavesBeyondWitnessing(this.deps.db, this.publishedSize))) return undefined;
     }
     return this.publishTreeHead();
   }

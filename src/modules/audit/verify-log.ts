@@ -4,6 +4,16 @@ import { foldSubtreeHashes, type Hash, leafHash, verifyConsistency, verifyInclus
 import { CountersignaturePayload, TreeHeadPayload } from "./audit.schema.ts";
 import { leafIndexClaim } from "./leaf-index.ts";
 import { COUNTERSIGNATURE_TYP, fromBase64, TREE_HEAD_TYP, verifySigned } from "./tree-head.ts";
+import {
+  type Coverage,
+  CoverageTracker,
+  compareWithRecord,
+  DEFAULT_COUNTERSIGN_AGE_MS,
+  type PeerKeys,
+  readWitnessRecord,
+  resolvePeerKeys,
+  type WitnessRecordSource,
+} from "./verify-witness.ts";
 
 /**
  * Independent verification of a node's audit log, online (through the API) or offline (an export): recompute
@@ -28,6 +38,8 @@ export interface LogKeys {
 export interface LogSource {
   treeHead(): Promise<{ signed: string; witnesses: { party: string; signed: string }[] }>;
   keys(): Promise<LogKeys>;
+  /** Where keys() got the peers' keys: the audited node (its API or its export). */
+  keysSource?: string;
   /** Leaves 0 .. treeSize-1 in order, a batch at a time (a missing leaf simply is not there). */
   pages(treeSize: number): AsyncIterable<SourceLeaf[]>;
   /** Online only: proofs from the node, used to name the first bad leaf when only a root disagrees. */
@@ -54,8 +66,27 @@ export interface VerifyReport {
   firstBadIndex: number | null;
   problems: string[];
   witnesses: { party: string; treeSize: number; ok: boolean }[];
+  /** Where each witness's keys came from; `independent` is false when from the audited node itself. */
+  peerKeys: { party: string; source: string; independent: boolean }[];
+  /** Witnesses' own records of what they countersigned, as compared. */
+  witnessRecords: { party: string; source: string; heads: number; latest: number | null }[];
+  /** How far each witness's countersignatures reach and the oldest leaf beyond them that needed one. */
+  coverage: Coverage[];
   /** The verified head, to save for the next run's consistency check. */
   head: SavedHead | null;
+}
+
+export interface VerifyOptions {
+  saved?: SavedHead | undefined;
+  onProgress?: (done: number, total: number) => void;
+  /** Witnesses' keys from outside the audited node (--peer, --peer-descriptor): they replace the node's copy. */
+  peers?: readonly PeerKeys[];
+  /** Witnesses' own records, read from the witnesses (--peer). */
+  witnessRecords?: readonly WitnessRecordSource[];
+  /** An event older than this that no countersignature covers fails the check (default 1 hour). */
+  countersignAgeMs?: number;
+  /** The time that age is measured to: now, or when an export was taken. */
+  now?: Date;
 }
 
 async function keyMap(jwks: JWK[]): Promise<Map<string, KeyLike>> {
@@ -152,12 +183,18 @@ interface Checkpoint {
   label: string;
 }
 
-export async function verifyLog(
-  source: LogSource,
-  options: { saved?: SavedHead | undefined; onProgress?: (done: number, total: number) => void } = {},
-): Promise<VerifyReport> {
+/**
+ * Check a log: its leaves against the signed head, the witnesses' countersignatures (with keys from where the
+ * options say), the witnesses' own records, a head saved by an earlier run, and that nothing older than the
+ * countersignature age went uncountersigned.
+ */
+export async function verifyLog(source: LogSource, options: VerifyOptions = {}): Promise<VerifyReport> {
   const problems: string[] = [];
   const keys = await source.keys();
+  const peerKeys = resolvePeerKeys(keys.peers, options.peers ?? [], source.keysSource ?? "the audited node");
+  // The witnesses' records before the node's head: whatever a witness countersigned before this read is within
+  // the head the node gives next, so a record beyond that head means the log was cut back, not a race.
+  const records = await Promise.all((options.witnessRecords ?? []).map((r) => readWitnessRecord(r, keys.party)));
   const signedHead = await source.treeHead();
   const report: VerifyReport = {
     ok: false,
@@ -167,6 +204,14 @@ export async function verifyLog(
     firstBadIndex: null,
     problems,
     witnesses: [],
+    peerKeys: peerKeys.map(({ party, source, independent }) => ({ party, source, independent })),
+    witnessRecords: records.map((r) => ({
+      party: r.party,
+      source: r.source,
+      heads: r.bySize.size,
+      latest: r.latest?.treeSize ?? null,
+    })),
+    coverage: [],
     head: null,
   };
   let head: TreeHeadPayload;
@@ -182,19 +227,56 @@ export async function verifyLog(
     checkpoints.set(size, [...(checkpoints.get(size) ?? []), { root: fromBase64(root), label }]);
   addCheckpoint(head.treeSize, head.rootHash, "the signed tree head");
 
+  const claims = new Map<string, { treeSize: number; rootHash: string }[]>();
+  const keysOf = async (party: string) => keyMap(peerKeys.find((p) => p.party === party)?.keys ?? []);
   for (const w of signedHead.witnesses) {
-    const peerKeys = keys.peers.find((p) => p.party === w.party)?.keys ?? [];
     try {
-      const cs = await verifySigned(w.signed, COUNTERSIGNATURE_TYP, await keyMap(peerKeys), CountersignaturePayload);
+      const cs = await verifySigned(w.signed, COUNTERSIGNATURE_TYP, await keysOf(w.party), CountersignaturePayload);
       if (cs.origin !== keys.party || cs.witness !== w.party) throw new Error("it names another origin or witness");
       if (cs.treeSize > head.treeSize) throw new Error(`it is for size ${cs.treeSize}, beyond the head`);
       addCheckpoint(cs.treeSize, cs.rootHash, `${w.party}'s countersignature`);
+      claims.set(w.party, [...(claims.get(w.party) ?? []), cs]);
       report.witnesses.push({ party: w.party, treeSize: cs.treeSize, ok: true });
     } catch (error) {
       problems.push(`${w.party}'s countersignature does not verify: ${(error as Error).message}`);
       report.witnesses.push({ party: w.party, treeSize: -1, ok: false });
     }
   }
+  const covered = new Map<string, number>();
+  for (const [party, list] of claims) covered.set(party, Math.max(...list.map((c) => c.treeSize)));
+  for (const record of records) {
+    const compared = compareWithRecord(record, claims.get(record.party) ?? [], head.treeSize);
+    problems.push(...compared.problems);
+    if (compared.beyondHead) report.firstBadIndex = head.treeSize;
+    for (const c of compared.checkpoints) addCheckpoint(c.size, c.rootHash, `${record.party}'s own record`);
+    const latest = record.latest;
+    if (latest && !compared.beyondHead) {
+      // The newest entry must be the witness's signature over what it says, with the keys the report names.
+      try {
+        const cs = await verifySigned(
+          latest.countersigned,
+          COUNTERSIGNATURE_TYP,
+          await keysOf(record.party),
+          CountersignaturePayload,
+        );
+        if (cs.origin !== keys.party || cs.treeSize !== latest.treeSize || cs.rootHash !== latest.rootHash) {
+          throw new Error("it does not match the record");
+        }
+        covered.set(record.party, Math.max(covered.get(record.party) ?? 0, latest.treeSize));
+      } catch (error) {
+        problems.push(
+          `${record.party}'s record of size ${latest.treeSize} does not verify: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+  const witnessParties = [...new Set([...peerKeys.map((p) => p.party), ...covered.keys()])];
+  const coverage = new CoverageTracker(
+    witnessParties.length === 0
+      ? [{ witness: null, size: 0 }]
+      : witnessParties.map((party) => ({ witness: party, size: covered.get(party) ?? 0 })),
+  );
+  report.coverage = coverage.entries;
   const saved = options.saved;
   if (saved && saved.party === keys.party) {
     if (saved.treeSize > head.treeSize) {
@@ -224,6 +306,7 @@ export async function verifyLog(
         problems.push(`leaf ${index}: ${why}`);
         break scan;
       }
+      coverage.observe(index, leaf.data);
       if (checkpoints.has(builder.size)) checkRoot();
       if (rootMismatches.length > 0) break scan;
       if (builder.size % ROOT_EVERY === 0) pageRoots.push({ size: builder.size, root: builder.root() });
@@ -240,6 +323,11 @@ export async function verifyLog(
     problems.push(`the root of the first ${mismatch.size} leaves differs from ${mismatch.label}`);
     report.firstBadIndex = await locateBadLeaf(source, pageRoots, mismatch.size, trusted.root);
     if (report.firstBadIndex !== null) problems.push(`leaf ${report.firstBadIndex} is the first that does not verify`);
+  }
+  if (report.firstBadIndex === null) {
+    problems.push(
+      ...coverage.problems(options.now ?? new Date(), options.countersignAgeMs ?? DEFAULT_COUNTERSIGN_AGE_MS),
+    );
   }
   report.ok = problems.length === 0;
   if (report.ok)

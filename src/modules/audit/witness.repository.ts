@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { DbOrTx } from "../../db/database.ts";
+import { WITNESSING_ACTIONS } from "./audit.schema.ts";
 
 export interface AuditTreeHeadsTable {
   tree_size: number;
@@ -131,4 +132,42 @@ export async function insertAlert(db: DbOrTx, row: AuditAlertsTable): Promise<vo
 
 export function listAlerts(db: DbOrTx, limit: number) {
   return db.selectFrom("audit_alerts").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/**
+ * The oldest leaf from `index` on that is not witnessing's own bookkeeping: what a countersignature at size `index`
+ * leaves uncovered and a head should have carried to the witness by now.
+ */
+export function oldestPendingLeaf(db: DbOrTx, index: number) {
+  return db
+    .selectFrom("audit_leaves")
+    .select(["index", "at"])
+    .where("index", ">=", index)
+    .where("action", "not in", WITNESSING_ACTIONS)
+    .orderBy("index")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The newest alert row of one of `kinds` for a peer: where an episode of the overdue check stands. */
+export function latestAlertOf(db: DbOrTx, peer: string, kinds: readonly string[]) {
+  return db
+    .selectFrom("audit_alerts")
+    .selectAll()
+    .where("peer", "=", peer)
+    .where("kind", "in", kinds)
+    .orderBy("at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The heads of `origin`'s log this node countersigned, newest first, below `before` (a tree size) when given. */
+export function listWitnessedHeads(db: DbOrTx, origin: string, before: number | undefined, limit: number) {
+  let query = db
+    .selectFrom("audit_witnessed_heads")
+    .select(["tree_size", "root_hash", "issued_at", "countersigned", "accepted_at"])
+    .where("origin", "=", origin);
+  if (before !== undefined) query = query.where("tree_size", "<", before);
+  return query.orderBy("tree_size", "desc").limit(limit).execute();
 }

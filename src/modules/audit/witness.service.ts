@@ -62,7 +62,8 @@ export interface WitnessDeps {
 }
 
 export class WitnessService {
-  private readonly alertsTotal: Counter<"peer" | "kind">;
+  /** Every witnessing alert, the overdue check's (countersign-watch.ts) included. */
+  readonly alertsTotal: Counter<"peer" | "kind">;
 
   constructor(private readonly deps: WitnessDeps) {
     this.alertsTotal = new Counter({
