@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { Agent, request } from "undici";
-import { NodeProcess, pinEachOther } from "../../test/support/processes.ts";
+import { METRICS_TOKEN, NodeProcess, pinEachOther } from "../../test/support/processes.ts";
 
 export interface RunOptions {
   database: "postgres" | "pglite";
@@ -162,7 +162,7 @@ const latencies = (times: { enqueued: number; delivered: number }[]) =>
 
 /** Sums and counts of the stage histograms (delivery, inbox, audit sequencing) from a node's /metrics. */
 async function stageTotals(node: NodeProcess): Promise<Map<string, { sum: number; count: number }>> {
-  const response = await request(`${node.url}/metrics`, {});
+  const response = await request(`${node.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const text = await response.body.text();
   const totals = new Map<string, { sum: number; count: number }>();
   const line = /^liaison_(delivery_stage|inbox_stage|audit_drain)_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm;
@@ -181,7 +181,9 @@ async function stageTotals(node: NodeProcess): Promise<Map<string, { sum: number
  * that counts PGlite's WebAssembly memory as reserved (~145 MB), of which only ~60 MB is ever touched.
  */
 async function memoryNow(node: NodeProcess): Promise<string> {
-  const text = await (await request(`${node.url}/metrics`, {})).body.text();
+  const text = await (
+    await request(`${node.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).body.text();
   const mb = (name: string) => {
     const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
     return value ? Number(value) / 2 ** 20 : Number.NaN;

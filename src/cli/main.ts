@@ -7,6 +7,7 @@ import { registerFederation } from "./commands/federation.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerReport } from "./commands/report.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerTokens } from "./commands/tokens.ts";
 import { registerUsers } from "./commands/users.ts";
 import { registerWorkplan } from "./commands/workplan.ts";
 
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
     registerFederation,
     registerWorkplan,
     registerUsers,
+    registerTokens,
     registerAudit,
     registerReport,
     registerExchange,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { PartyCode } from "../core/party.ts";
 
@@ -76,11 +77,19 @@ export const IdentityConfig = z
     sessionTtlSeconds: seconds.default(12 * 3600),
     /** A session unused for this long ends. */
     sessionIdleSeconds: seconds.default(30 * 60),
-    /** Failed logins for one username before it is locked. */
+    /**
+     * Failed logins for one username from one client before that pair has to wait. Counted per username AND
+     * client address, so nobody elsewhere can lock a user out (docs/identity.md).
+     */
     maxFailedLogins: z.number().int().min(1).default(5),
+    /** The first wait after maxFailedLogins failures; each further failure doubles it, up to lockoutSeconds. */
+    loginDelaySeconds: seconds.default(30),
+    /** The longest wait between attempts for one username from one client. */
     lockoutSeconds: seconds.default(15 * 60),
-    /** Login attempts per minute from one client address. */
+    /** Login attempts per minute from one client address (the forwarded one behind a trusted proxy). */
     loginRatePerMinute: z.number().int().min(1).default(30),
+    /** How long an API token lives unless it is issued with its own lifetime, the administrator's included. */
+    apiTokenTtlDays: z.number().positive().max(3650).default(90),
   })
   .strict();
 
@@ -96,6 +105,41 @@ export const AuditConfig = z
     countersignatureCheckSeconds: seconds.default(60),
   })
   .strict();
+
+/** An IPv4 or IPv6 address, optionally with a CIDR prefix: what proxy-addr (Fastify's trustProxy) accepts. */
+const AddressOrCidr = z.string().refine((value) => {
+  const [address, prefix, ...rest] = value.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}, "an IP address or CIDR range, e.g. 10.0.0.5 or 10.0.0.0/8");
+
+/** Operations endpoints: where Prometheus scrapes /metrics. */
+export const OperationsConfig = z
+  .object({
+    /**
+     * A second listener serving /metrics, /healthz and /readyz only, e.g. on an internal interface. Unset: no
+     * such listener.
+     */
+    listen: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535),
+      })
+      .strict()
+      .optional(),
+    /**
+     * A bearer token (at least 32 characters) that opens /metrics on the main listener. Unset (the default),
+     * /metrics is not served there at all. Prefer metricsTokenFile: a file keeps the secret out of the config.
+     */
+    metricsToken: z.string().min(32).optional(),
+    /** A file holding the metrics token (first line). */
+    metricsTokenFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((o) => !(o.metricsToken && o.metricsTokenFile), "give metricsToken or metricsTokenFile, not both");
 
 export const NodeConfig = z
   .object({
@@ -150,6 +194,13 @@ export const NodeConfig = z
     domainDir: z.string().min(1).optional(),
     identity: IdentityConfig.default(IdentityConfig.parse({})),
     audit: AuditConfig.default(AuditConfig.parse({})),
+    operations: OperationsConfig.default({}),
+    /**
+     * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For this node believes. A request from one
+     * of them is attributed to the client the header names (login rate limits and lockout key on it); from
+     * anyone else the header is ignored. Empty (the default): the socket address is the client.
+     */
+    trustedProxies: z.array(AddressOrCidr).default([]),
   })
   .strict();
 
@@ -157,3 +208,4 @@ export type NodeConfig = z.infer<typeof NodeConfig>;
 export type FederationConfig = z.infer<typeof FederationConfig>;
 export type IdentityConfig = z.infer<typeof IdentityConfig>;
 export type AuditConfig = z.infer<typeof AuditConfig>;
+export type OperationsConfig = z.infer<typeof OperationsConfig>;

@@ -34,6 +34,11 @@ export interface AppOptions {
   /** Each registers its module's routes on the app. */
   routes: ((app: App) => Promise<void> | void)[];
   https?: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). request.ip is then the client
+   * the proxy names, so per-client limits see clients and not the proxy; anyone else's header is ignored.
+   */
+  trustedProxies?: readonly string[] | undefined;
 }
 
 /**
@@ -44,6 +49,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit,
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
+    // Errors the framework raises before routing (a path whose escapes do not decode, a bad content type)
+    // leave as problem+json like every other error, not as Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, request, error);
+    },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : uuidv7();

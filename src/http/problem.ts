@@ -21,6 +21,9 @@ function toLiaisonError(error: unknown): LiaisonError {
   if (e.validation || e.code === "FST_ERR_VALIDATION") {
     return new LiaisonError("LIAISON_REQUEST_INVALID", 400, e.message);
   }
+  if (e.code === "FST_ERR_BAD_URL") {
+    return new LiaisonError("LIAISON_REQUEST_BAD_PATH", 400, "the path has a malformed percent escape");
+  }
   if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new LiaisonError("LIAISON_REQUEST_TOO_LARGE", 413, e.message);
   if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
     return new LiaisonError("LIAISON_REQUEST_UNSUPPORTED_MEDIA_TYPE", 415, e.message);

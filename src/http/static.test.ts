@@ -62,6 +62,19 @@ describe("web app serving", () => {
     expect(response.body).not.toContain("secret");
   });
 
+  it("answers a malformed percent escape with a 400 problem, not a 500, built or not", async () => {
+    const bare = await appServing(join(root, "missing"));
+    for (const server of [app, bare]) {
+      for (const url of ["/%E0%A4%A", "/assets/%", "/inbox%zz?x=1"]) {
+        const response = await server.inject({ method: "GET", url });
+        expect(response.statusCode, url).toBe(400);
+        expect(response.headers["content-type"]).toMatch(/application\/problem\+json/);
+        expect(response.json().code).toBe("LIAISON_REQUEST_BAD_PATH");
+      }
+    }
+    await bare.close();
+  });
+
   it("says how to build when web/dist is missing", async () => {
     const bare = await appServing(join(root, "missing"));
     const response = await bare.inject({ method: "GET", url: "/" });

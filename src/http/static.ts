@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
+import { badRequest } from "../core/errors.ts";
 import type { App } from "./app.ts";
 
 /** Where `npm run build:web` (vite build web) puts the single-page app. */
@@ -15,6 +16,15 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <h1>Liaison node</h1><p>The web app has not been built. Run <code>npm run build:web</code> and reload this page.</p>
 <p>The API is running: see <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>`;
 
+/** A path whose percent escapes do not decode (`/%E0%A4%A`) is the client's mistake: 400, not a 500. */
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest("LIAISON_REQUEST_BAD_PATH", "the path has a malformed percent escape");
+  }
+}
+
 /**
  * Serves the web app at `/`: hashed assets with a year-long immutable cache, index.html (never cached) for
  * every other non-API GET so client-side routes survive a reload. Register last: specific routes win anyway,
@@ -27,7 +37,7 @@ export function staticRoutes(options: { root?: string } = {}) {
     if (built) await app.register(fastifyStatic, { root, serve: false });
 
     app.get("/*", { schema: { hide: true } }, async (request, reply) => {
-      const path = decodeURIComponent(request.url.split("?")[0] ?? "/");
+      const path = decodePath(request.url.split("?")[0] ?? "/");
       if (API_PREFIXES.some((prefix) => path.startsWith(prefix))) return reply.callNotFound();
       if (!built) return reply.type("text/html; charset=utf-8").send(NOT_BUILT);
       const file = normalize(join(root, path));

@@ -9,7 +9,7 @@ import { type DatabaseHandle, openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { type App, buildApp } from "../http/app.ts";
 import { installAuthorizer } from "../http/guards.ts";
-import { opsRoutes } from "../http/ops.routes.ts";
+import { metricsTokenOf, opsRoutes } from "../http/ops.routes.ts";
 import { staticRoutes } from "../http/static.ts";
 import { approvalsRoutes } from "../modules/approvals/approvals.routes.ts";
 import { ApprovalsService } from "../modules/approvals/approvals.service.ts";
@@ -38,6 +38,7 @@ import { PeerDirectory } from "../modules/federation/peers.service.ts";
 import { type Authenticator, authenticateWith } from "../modules/identity/authenticators.ts";
 import { identityRoutes } from "../modules/identity/identity.routes.ts";
 import { IdentityService } from "../modules/identity/identity.service.ts";
+import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
 import { noticesRoutes } from "../modules/notices/notices.routes.ts";
 import { NoticesService } from "../modules/notices/notices.service.ts";
@@ -49,6 +50,7 @@ import { workplanRoutes } from "../modules/workplan/workplan.routes.ts";
 import { WorkplanService } from "../modules/workplan/workplan.service.ts";
 import { Metrics } from "./metrics.ts";
 import { allMigrations } from "./migrations.ts";
+import { OperationsListener } from "./operations.ts";
 
 // Sessions that can no longer authenticate are deleted this often (see AuthService.purgeDeadSessions).
 const SESSION_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -100,6 +102,8 @@ export interface LiaisonNode {
   adminToken: string;
   /** Listen on the configured address; returns the bound URL. */
   listen(): Promise<string>;
+  /** The operations listener's URL once listening, when `operations.listen` is configured. */
+  operationsUrl?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -118,6 +122,8 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     party: config.party,
     clock,
   });
+  // Read before anything opens: a short or unreadable metrics token stops the node here.
+  const metricsToken = metricsTokenOf(config.operations, (file) => readFileSync(file, "utf8"));
   const logger = options.logger ?? pino({ level: config.logLevel, base: { party: config.party } });
   if (options.createKeys) await initKeys(config.dataDir);
   const keys = await loadKeyRing(config.dataDir);
@@ -300,8 +306,16 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   };
 
   const tls = config.tls;
+  const operations = new OperationsListener({
+    config: config.operations,
+    db,
+    migrations: allMigrations,
+    metrics,
+    logger,
+  });
   const app = await buildApp({
     logger,
+    trustedProxies: config.trustedProxies,
     bodyLimit: config.federation.maxBodyBytes,
     authenticate: (request) => authenticateWith(authenticators, request),
     https: tls
@@ -324,7 +338,12 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
           });
         }),
       ),
-      opsRoutes({ db, migrations: allMigrations, metrics }),
+      opsRoutes({
+        db,
+        migrations: allMigrations,
+        metrics,
+        metricsAccess: metricsToken ? { token: metricsToken } : "closed",
+      }),
       federationRoutes({
         federation,
         inbox,
@@ -338,6 +357,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         loginRatePerMinute: config.identity.loginRatePerMinute,
         sessionTtlSeconds: config.identity.sessionTtlSeconds,
       }),
+      tokensRoutes(identity.tokens),
       directoryRoutes(directory),
       workplanRoutes(workplan, new WorkplanContributions(workplan)),
       complianceRoutes({ compliance, changes, party: config.party }),
@@ -364,12 +384,13 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     () => identity.auth.purgeDeadSessions(),
     (error) => logger.error({ err: error }, "purging dead sessions failed"),
   );
-  return {
+  const node: LiaisonNode = {
     deps,
     app,
     adminToken,
     async listen() {
       const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+      node.operationsUrl = await operations.listen();
       if (config.deliveryWorker) worker.start();
       if (config.deliveryWorker) audit.start();
       if (config.deliveryWorker) countersignWatch.start();
@@ -390,9 +411,11 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await exchange.sweeper.stop();
       await workplan.sync.stop();
       await churnVacuum?.stop();
+      await operations.close();
       await app.close();
       await client.close();
       await database.close();
     },
   };
+  return node;
 }

@@ -11,15 +11,21 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
+const METRICS_TOKEN = "metrics-token-for-tests-0123456789abcdef";
+
 describe("operations endpoints", () => {
   let nodes: Awaited<ReturnType<typeof startTwoNodes>>;
   beforeAll(async () => {
-    nodes = await startTwoNodes();
+    nodes = await startTwoNodes({ config: { operations: { metricsToken: METRICS_TOKEN } } });
   }, 180_000);
   afterAll(async () => nodes?.close());
 
   const metrics = async (node: typeof nodes.india) => {
-    const response = await node.app.inject({ method: "GET", url: "/metrics" });
+    const response = await node.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toContain("text/plain");
     return response.body;
@@ -34,13 +40,66 @@ describe("operations endpoints", () => {
     expect(ready.json()).toEqual({ status: "ready" });
   });
 
+  it("keeps /metrics closed on the main listener without a token, and refuses a wrong one", async () => {
+    const closed = await startTestNode({ party: "IN", listen: false });
+    try {
+      const response = await closed.app.inject({ method: "GET", url: "/metrics" });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers["content-type"]).toContain("application/problem+json");
+      expect(response.json().code).toBe("LIAISON_OPS_METRICS_CLOSED");
+      expect(response.body).not.toContain("liaison_");
+      // Not even the administrator's API token opens it: metrics have their own credential.
+      const admin = await closed.app.inject({
+        method: "GET",
+        url: "/metrics",
+        headers: { authorization: `Bearer ${closed.adminToken}` },
+      });
+      expect(admin.statusCode).toBe(404);
+    } finally {
+      await closed.close();
+    }
+    for (const authorization of [
+      undefined,
+      "Bearer wrong-token-0123456789abcdef0123456789",
+      `Bearer ${METRICS_TOKEN}x`,
+    ]) {
+      const response = await nodes.india.app.inject({
+        method: "GET",
+        url: "/metrics",
+        ...(authorization ? { headers: { authorization } } : {}),
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().code).toBe("LIAISON_OPS_METRICS_TOKEN");
+      expect(response.body).not.toContain("liaison_outbox_depth");
+    }
+  });
+
+  it("serves /metrics without a token on the operations listener, over real HTTP", async () => {
+    const port = await freePort();
+    const node = await startTestNode({ party: "CA", config: { operations: { listen: { host: "127.0.0.1", port } } } });
+    try {
+      expect(node.operationsUrl).toBe(`http://127.0.0.1:${port}`);
+      const scraped = await fetch(`${node.operationsUrl}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain("liaison_outbox_depth");
+      expect((await fetch(`${node.operationsUrl}/readyz`)).status).toBe(200);
+      // The operations listener serves nothing else, and the main one still keeps /metrics closed.
+      expect((await fetch(`${node.operationsUrl}/api/v1/users`)).status).toBe(404);
+      expect((await fetch(`${node.url}/metrics`)).status).toBe(404);
+    } finally {
+      await node.close();
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
   it("is not ready when its database is gone", async () => {
     const node = await startTestNode({ party: "IN", listen: false });
     await node.deps.worker.stop();
     await node.deps.database.close();
     const ready = await node.app.inject({ method: "GET", url: "/readyz" });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json().status).toBe("database unavailable");
+    // Nothing internal (driver messages, host names, paths) reaches the unauthenticated probe.
+    expect(ready.json()).toEqual({ status: "database unavailable" });
     await node.app.close();
     await node.deps.client.close();
   });

@@ -6,6 +6,8 @@ import { freePort, randomSchema, TEST_DATABASE_URL, tempDir } from "./nodes.ts";
 import { seedEmbeddedDatabase } from "./pglite-template.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
+/** The metrics token of every node process a test or benchmark starts. */
+export const METRICS_TOKEN = "metrics-token-of-test-processes-0123456789";
 
 export interface NodeProcessOptions {
   party: string;
@@ -59,6 +61,8 @@ export class NodeProcess {
       baseUrl: node.url,
       dataDir: node.dataDir,
       logLevel: "warn",
+      // Benchmarks scrape /metrics on the main listener with this token (closed there without one).
+      operations: { metricsToken: METRICS_TOKEN },
       ...(databaseUrl ? { databaseUrl, databaseSchema: randomSchema("p") } : {}),
       federation: {
         retryBaseSeconds: 0.05,

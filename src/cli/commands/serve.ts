@@ -16,12 +16,23 @@ export function registerServe(program: Command): void {
       const node = await createNode(config, { createKeys: options.createKeys ?? false });
       const address = await node.listen();
       node.deps.logger.info({ address, party: config.party }, "liaison node listening");
+      // A supervisor stops with SIGTERM, a terminal with SIGINT (Ctrl-C reaches both `liaison` and this process,
+      // which then sees it twice) or SIGHUP when it closes: each is a graceful stop, and repeats while stopping
+      // are ignored rather than killing the node half-way through closing.
+      let stopping = false;
       const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         node.deps.logger.info({ signal }, "shutting down");
-        await node.close();
-        process.exit(0);
+        try {
+          await node.close();
+          node.deps.logger.info({ signal }, "stopped");
+          process.exit(0);
+        } catch (error) {
+          node.deps.logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        }
       };
-      process.once("SIGINT", () => void shutdown("SIGINT"));
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
     });
 }

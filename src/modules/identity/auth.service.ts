@@ -6,12 +6,13 @@ import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { UserView } from "./identity.schema.ts";
-import { assertStrongPassword, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { assertStrongPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import {
   clearLoginFailures,
   countDeadSessions,
   deleteDeadSessions,
+  deleteStaleLoginFailures,
   findLiveSession,
   findLoginFailures,
   insertSession,
@@ -21,12 +22,19 @@ import {
   touchSession,
 } from "./sessions.repository.ts";
 import { hashToken } from "./tokens.repository.ts";
-import { findUserById, findUserByUsername, updateUser } from "./users.repository.ts";
+import { findUserById, findUserByUsername, replacePasswordHash, updateUser } from "./users.repository.ts";
 import { toUserView } from "./users.service.ts";
 
 export const SESSION_TOKEN_PREFIX = "lss_";
 /** last_seen_at is refreshed at most this often: idle detection needs no write on every request. */
 const TOUCH_INTERVAL_MS = 15_000;
+/** A username and client with no failure for this long start counting afresh. */
+const FORGET_FAILURES_AFTER_MS = 24 * 3600 * 1000;
+
+interface FailureKey {
+  username: string;
+  client: string;
+}
 
 /** Derived from the session token, so the CSRF token cannot be planted without knowing the session. */
 export function csrfTokenFor(sessionToken: string): string {
@@ -69,15 +77,18 @@ export class AuthService {
   async login(usernameGiven: string, password: string, client: ClientInfo): Promise<LoginResult> {
     const username = usernameGiven.trim().toLowerCase();
     const now = this.deps.clock.now();
-    await this.refuseWhileLocked(username, now, `anonymous@${client.ip}`, client);
+    const key = { username, client: client.ip };
+    await this.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
     const user = await findUserByUsername(this.deps.db, username);
     // Unknown users cost one scrypt too, so time does not tell which usernames exist.
     const matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     if (!user || !matches || user.status !== "active") {
       const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
-      await this.recordFailure(username, `anonymous@${client.ip}`, client, reason);
+      await this.recordFailure(key, `anonymous@${client.ip}`, client, reason);
       throw loginFailed();
     }
+    // A hash made at an older, cheaper cost is replaced now, while the password is at hand.
+    const rehash = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
     const sessionId = uuidv7(now.getTime());
     const expiresAt = new Date(now.getTime() + this.deps.config.sessionTtlSeconds * 1000);
@@ -90,56 +101,70 @@ export class AuthService {
         last_seen_at: change.at,
         expires_at: expiresAt,
       });
-      await clearLoginFailures(change.tx, username);
+      // Only if the hash is still the one verified: a password changed meanwhile is not overwritten.
+      const rehashed = rehash ? await replacePasswordHash(change.tx, user.id, user.password_hash, rehash) : false;
+      await clearLoginFailures(change.tx, username, client.ip);
       change.audit({
         actor: user.id,
         action: "auth.login",
         subject: sessionId,
         outcome: "success",
         requestId: client.requestId,
-        details: { username, ip: client.ip },
+        details: { username, ip: client.ip, ...(rehashed ? { passwordRehashed: true } : {}) },
       });
     });
     return { token, csrfToken: csrfTokenFor(token), expiresAt, user: toUserView(user) };
   }
 
-  private async refuseWhileLocked(username: string, now: Date, actor: string, client: ClientInfo): Promise<void> {
-    const failures = await findLoginFailures(this.deps.db, username);
+  private async refuseWhileLocked(key: FailureKey, now: Date, actor: string, client: ClientInfo): Promise<void> {
+    const failures = await findLoginFailures(this.deps.db, key.username, key.client);
     if (!failures?.locked_until || failures.locked_until <= now) return;
+    const retryAfterSeconds = Math.ceil((failures.locked_until.getTime() - now.getTime()) / 1000);
     await this.deps.changes.run(async (change) => {
       change.audit({
         actor,
         action: "auth.login-failed",
-        subject: username,
+        subject: key.username,
         outcome: "failure",
         requestId: client.requestId,
-        details: { reason: "locked", ip: client.ip },
+        details: { reason: "locked", ip: client.ip, retryAfterSeconds },
       });
     });
     throw new LiaisonError(
       "LIAISON_AUTH_LOCKED",
       429,
-      `too many failed logins for this username; try again after ${failures.locked_until.toISOString()}`,
+      `too many failed logins for this username from this client; try again after ${failures.locked_until.toISOString()}`,
+      { retryAfterSeconds },
     );
   }
 
-  private async recordFailure(username: string, actor: string, client: ClientInfo, reason: string) {
-    const lockUntil = new Date(this.deps.clock.now().getTime() + this.deps.config.lockoutSeconds * 1000);
+  /** The wait after the n-th failure in a row: none at first, then doubling from loginDelaySeconds to the cap. */
+  private delayMsFor(failures: number): number {
+    const { maxFailedLogins, loginDelaySeconds, lockoutSeconds } = this.deps.config;
+    if (failures < maxFailedLogins) return 0;
+    const doublings = Math.min(failures - maxFailedLogins, 30);
+    return Math.min(loginDelaySeconds * 2 ** doublings, lockoutSeconds) * 1000;
+  }
+
+  private async recordFailure(key: FailureKey, actor: string, client: ClientInfo, reason: string) {
+    const now = this.deps.clock.now();
+    const forgetBefore = new Date(now.getTime() - FORGET_FAILURES_AFTER_MS);
     await this.deps.changes.run(async (change) => {
-      const { failures, locked } = await recordLoginFailure(
-        change.tx,
-        username,
-        change.at,
-        this.deps.config.maxFailedLogins,
-        lockUntil,
+      const { failures, lockedUntil } = await recordLoginFailure(change.tx, key, change.at, forgetBefore, (n) =>
+        this.delayMsFor(n),
       );
       change.audit({
         actor,
         action: "auth.login-failed",
-        subject: username,
+        subject: key.username,
         outcome: "failure",
         requestId: client.requestId,
-        details: { reason, ip: client.ip, failures, ...(locked ? { lockedUntil: lockUntil.toISOString() } : {}) },
+        details: {
+          reason,
+          ip: client.ip,
+          failures,
+          ...(lockedUntil ? { lockedUntil: lockedUntil.toISOString() } : {}),
+        },
       });
     });
   }
@@ -189,11 +214,13 @@ export class AuthService {
     if (!user) {
       throw badRequest("LIAISON_AUTH_NOT_A_SESSION", "only a logged-in user can change their password");
     }
-    // Guessing the current password through a stolen session counts towards the same lockout as logins.
-    const client: ClientInfo = { ip: "session", requestId };
-    await this.refuseWhileLocked(user.username, this.deps.clock.now(), user.id, client);
+    // Guessing the current password through a stolen session is slowed down like guessing at the login; it
+    // counts for this session alone, so the real user logging in elsewhere is not held up.
+    const client: ClientInfo = { ip: `session:${principal.sessionId}`, requestId };
+    const key = { username: user.username, client: client.ip };
+    await this.refuseWhileLocked(key, this.deps.clock.now(), user.id, client);
     if (!(await verifyPassword(currentPassword, user.password_hash))) {
-      await this.recordFailure(user.username, user.id, client, "bad-current-password");
+      await this.recordFailure(key, user.id, client, "bad-current-password");
       throw new LiaisonError("LIAISON_AUTH_WRONG_PASSWORD", 403, "the current password is wrong");
     }
     assertStrongPassword(newPassword, user.username);
@@ -226,6 +253,8 @@ export class AuthService {
    */
   async purgeDeadSessions(): Promise<number> {
     const { db, clock, config, changes } = this.deps;
+    // Failure counters are bookkeeping, not records: the audit log already has every failure.
+    await deleteStaleLoginFailures(db, new Date(clock.now().getTime() - FORGET_FAILURES_AFTER_MS));
     if ((await countDeadSessions(db, clock.now(), config.sessionIdleSeconds)) === 0) return 0;
     return changes.run(async (change) => {
       const ids = await deleteDeadSessions(change.tx, change.at, config.sessionIdleSeconds);

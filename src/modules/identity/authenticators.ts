@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { Clock } from "../../core/clock.ts";
 import { forbidden, unauthorized } from "../../core/errors.ts";
 import type { Db } from "../../db/database.ts";
 import { type AuthService, csrfTokenMatches, SESSION_TOKEN_PREFIX } from "./auth.service.ts";
@@ -40,14 +41,14 @@ function bearerOf(request: FastifyRequest): string | undefined {
 }
 
 /** API tokens (the bootstrap administrator token, tokens issued to tools). */
-export function apiTokenAuthenticator(db: Db, party: string): Authenticator {
+export function apiTokenAuthenticator(db: Db, clock: Clock, party: string): Authenticator {
   return {
     name: "api-token",
     async authenticate(request) {
       const token = bearerOf(request);
       if (!token || token.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
-      const row = await findActiveToken(db, token);
-      if (!row) throw unauthorized("LIAISON_AUTH_INVALID_TOKEN", "the token is unknown or revoked");
+      const row = await findActiveToken(db, token, clock.now());
+      if (!row) throw unauthorized("LIAISON_AUTH_INVALID_TOKEN", "the token is unknown, revoked or expired");
       return { id: row.principal, username: row.principal, role: row.role, party, authMethod: "api-token" };
     },
   };

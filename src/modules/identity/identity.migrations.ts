@@ -44,4 +44,30 @@ export const identityMigrations: SqlMigrations = {
       last_failure_at timestamptz NOT NULL
     )`,
   ],
+  // Failed logins are counted per username AND client (issue 14): nobody elsewhere can lock a user out. The old
+  // per-username counters are transient, so they are dropped rather than carried over.
+  "2026120241_identity_login_failures_by_client": [
+    `DROP TABLE login_failures`,
+    `CREATE TABLE login_failures (
+      username text NOT NULL,
+      client text NOT NULL,
+      failures integer NOT NULL,
+      locked_until timestamptz,
+      last_failure_at timestamptz NOT NULL,
+      PRIMARY KEY (username, client)
+    )`,
+    `CREATE INDEX login_failures_last ON login_failures (last_failure_at)`,
+  ],
+  // API tokens get an id (to list and revoke them without the secret) and an expiry. Tokens issued before this
+  // expire 90 days after the upgrade.
+  "2026120242_identity_api_token_expiry": [
+    `ALTER TABLE api_tokens ADD COLUMN id uuid`,
+    `UPDATE api_tokens SET id = gen_random_uuid()`,
+    `ALTER TABLE api_tokens ALTER COLUMN id SET NOT NULL`,
+    `CREATE UNIQUE INDEX api_tokens_id ON api_tokens (id)`,
+    `ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz`,
+    `UPDATE api_tokens SET expires_at = now() + interval '90 days'`,
+    `ALTER TABLE api_tokens ALTER COLUMN expires_at SET NOT NULL`,
+    `ALTER TABLE api_tokens ADD COLUMN revoked_by text`,
+  ],
 };

@@ -27,6 +27,9 @@ export const ChangePasswordRequest = z
 
 export const UserIdParams = z.object({ id: z.uuid() });
 
+/** An API token is named by its id (`liaison tokens list`), never by the secret. */
+export const TokenIdParams = z.object({ id: z.uuid() });
+
 /** A user as the admin API shows it: never the password hash. */
 export interface UserView {
   id: string;

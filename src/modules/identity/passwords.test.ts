@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { generatePassword, hashPassword, passwordWeakness, verifyPassword } from "./passwords.ts";
+import { generatePassword, hashPassword, needsRehash, passwordWeakness, verifyPassword } from "./passwords.ts";
 
 describe("password hashing", () => {
   it("verifies the right password only, with a salt of its own per hash", async () => {
     const a = await hashPassword("Correct-Horse-42");
     const b = await hashPassword("Correct-Horse-42");
-    expect(a).toMatch(/^scrypt\$15\$8\$1\$/);
+    expect(a).toMatch(/^scrypt\$17\$8\$1\$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword("Correct-Horse-42", a)).toBe(true);
     expect(await verifyPassword("Correct-Horse-43", a)).toBe(false);
@@ -16,6 +16,26 @@ describe("password hashing", () => {
     parts[5] = (hash[0] === "A" ? "B" : "A") + hash.slice(1);
     expect(await verifyPassword("Correct-Horse-42", parts.join("$"))).toBe(false);
     expect(await verifyPassword("Correct-Horse-42", "plain$text")).toBe(false);
+  });
+
+  it("uses N=2^17 and marks older, cheaper hashes for re-hashing, which still verify", async () => {
+    const current = await hashPassword("Correct-Horse-42");
+    const old = await hashPassword("Correct-Horse-42", 15);
+    expect(old).toMatch(/^scrypt\$15\$/);
+    expect(needsRehash(current)).toBe(false);
+    expect(needsRehash(old)).toBe(true);
+    expect(await verifyPassword("Correct-Horse-42", old)).toBe(true);
+  });
+
+  it("refuses a stored hash that asks for more memory than the node allows, without deriving", async () => {
+    const parts = (await hashPassword("Correct-Horse-42")).split("$");
+    parts[1] = "24";
+    expect(await verifyPassword("Correct-Horse-42", parts.join("$"))).toBe(false);
+  });
+
+  it("derives many hashes at once without exceeding the memory bound", async () => {
+    const hashes = await Promise.all(Array.from({ length: 3 }, () => hashPassword("Correct-Horse-42")));
+    expect(new Set(hashes).size).toBe(3);
   });
 });
 

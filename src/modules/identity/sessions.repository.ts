@@ -13,9 +13,14 @@ export interface SessionsTable {
   revoked_at: Date | null;
 }
 
-/** Failed logins per username, known or not, so a lockout does not reveal which usernames exist. */
+/**
+ * Failed logins per username (known or not, so a wait does not reveal which usernames exist) and client: a
+ * client's failures make only that client wait, so nobody can lock another person out.
+ */
 export interface LoginFailuresTable {
   username: string;
+  /** The client address (forwarded by a trusted proxy, or the socket's), or `session:<id>` for a password change. */
+  client: string;
   failures: number;
   locked_until: Date | null;
   last_failure_at: Date;
@@ -84,42 +89,55 @@ export async function revokeUserSessions(db: DbOrTx, userId: string, at: Date, k
   return Number(r.numUpdatedRows);
 }
 
-export async function findLoginFailures(db: DbOrTx, username: string) {
-  return db.selectFrom("login_failures").selectAll().where("username", "=", username).executeTakeFirst();
-}
-
-/** Count one more failure; lock the username once `max` is reached, and start counting afresh after the lock. */
-export async function recordLoginFailure(
-  db: DbOrTx,
-  username: string,
-  at: Date,
-  max: number,
-  lockUntil: Date,
-): Promise<{ failures: number; locked: boolean }> {
-  const previous = await db
+export async function findLoginFailures(db: DbOrTx, username: string, client: string) {
+  return db
     .selectFrom("login_failures")
     .selectAll()
     .where("username", "=", username)
+    .where("client", "=", client)
+    .executeTakeFirst();
+}
+
+/**
+ * Count one more failure of this username from this client and set when it may try again: `delayFor(failures)`
+ * decides (0 for no wait). Counting restarts after `forgetBefore` (no failure since).
+ */
+export async function recordLoginFailure(
+  db: DbOrTx,
+  key: { username: string; client: string },
+  at: Date,
+  forgetBefore: Date,
+  delayMsFor: (failures: number) => number,
+): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const previous = await db
+    .selectFrom("login_failures")
+    .selectAll()
+    .where("username", "=", key.username)
+    .where("client", "=", key.client)
     .forUpdate()
     .executeTakeFirst();
-  const failures = (previous?.failures ?? 0) + 1;
-  const locked = failures >= max;
-  const row = {
-    username,
-    failures: locked ? 0 : failures,
-    locked_until: locked ? lockUntil : (previous?.locked_until ?? null),
-    last_failure_at: at,
-  };
+  const earlier = previous && previous.last_failure_at >= forgetBefore ? previous.failures : 0;
+  const failures = earlier + 1;
+  const delay = delayMsFor(failures);
+  const lockedUntil = delay > 0 ? new Date(at.getTime() + delay) : null;
+  const row = { ...key, failures, locked_until: lockedUntil, last_failure_at: at };
   await db
     .insertInto("login_failures")
     .values(row)
-    .onConflict((oc) => oc.column("username").doUpdateSet({ ...row }))
+    .onConflict((oc) => oc.columns(["username", "client"]).doUpdateSet({ ...row }))
     .execute();
-  return { failures, locked };
+  return { failures, lockedUntil };
 }
 
-export async function clearLoginFailures(db: DbOrTx, username: string): Promise<void> {
-  await db.deleteFrom("login_failures").where("username", "=", username).execute();
+/** A successful login clears that client's count for the username; other clients' counts stay. */
+export async function clearLoginFailures(db: DbOrTx, username: string, client: string): Promise<void> {
+  await db.deleteFrom("login_failures").where("username", "=", username).where("client", "=", client).execute();
+}
+
+/** Counters nobody has added to since `before` mean nothing any more (the purge drops them). */
+export async function deleteStaleLoginFailures(db: DbOrTx, before: Date): Promise<number> {
+  const r = await db.deleteFrom("login_failures").where("last_failure_at", "<", before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /**

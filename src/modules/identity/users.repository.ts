@@ -56,3 +56,14 @@ export async function updateUser(
 ): Promise<void> {
   await db.updateTable("users").set(changes).where("id", "=", id).execute();
 }
+
+/** Swap a password hash for a stronger one of the same password, only if it is still `expected`. */
+export async function replacePasswordHash(db: DbOrTx, id: string, expected: string, hash: string): Promise<boolean> {
+  const r = await db
+    .updateTable("users")
+    .set({ password_hash: hash })
+    .where("id", "=", id)
+    .where("password_hash", "=", expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
