@@ -7,7 +7,8 @@ import { rmSync } from "node:fs";
 import Fastify from "fastify";
 import { authorize, installAuthorizer } from "../src/http/guards.ts";
 import { ROLES } from "../src/modules/identity/principal.ts";
-import { ACTIONS, PolicyService } from "../src/modules/policy/policy.service.ts";
+import { AccessControl } from "../src/modules/policy/access.ts";
+import { ACTIONS, type Action, PolicyService } from "../src/modules/policy/policy.service.ts";
 import type { AuthorizationRequest } from "../src/modules/policy/policy.types.ts";
 import { startTestNode } from "../test/support/nodes.ts";
 
@@ -21,7 +22,7 @@ function workload(users: number, n: number): AuthorizationRequest[] {
     const role = ROLES[u % ROLES.length] as string;
     requests.push({
       principal: { id: `user-${u}`, username: `ca.user${u}`, role, party: "CA", agency: AGENCIES[u % AGENCIES.length] },
-      action: ACTIONS[(i * 7) % ACTIONS.length] as string,
+      action: ACTIONS[(i * 7) % ACTIONS.length] as Action,
       resource: {
         type: "thread",
         id: `t-${i}`,
@@ -42,7 +43,7 @@ function measure(name: string, policy: PolicyService, requests: AuthorizationReq
   const started = process.hrtime.bigint();
   for (let i = 0; i < requests.length; i++) {
     const t = process.hrtime.bigint();
-    policy.authorize(requests[i] as AuthorizationRequest);
+    policy.decide(requests[i] as AuthorizationRequest);
     times[i] = Number(process.hrtime.bigint() - t) / 1000;
   }
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -61,7 +62,7 @@ function measure(name: string, policy: PolicyService, requests: AuthorizationReq
 
 async function httpOverhead(policy: PolicyService, n: number) {
   const app = Fastify({ logger: false });
-  installAuthorizer(policy)(app as never);
+  installAuthorizer(new AccessControl({ decisions: policy, recordDenial: async () => undefined }))(app as never);
   const principal = { id: "u-1", role: "analyst", party: "CA", agency: "ca-rcmp" };
   app.addHook("preHandler", async (request) => {
     request.principal = principal;

@@ -1,51 +1,35 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { forbidden, unauthorized } from "../core/errors.ts";
+import type { FastifyRequest } from "fastify";
+import { unauthorized } from "../core/errors.ts";
 import type { Principal } from "../modules/identity/principal.ts";
-import { denied } from "../modules/policy/policy.service.ts";
-import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from "../modules/policy/policy.types.ts";
+import type { Action } from "../modules/policy/policy.service.ts";
+import type {
+  AccessResource,
+  AuthorizationDecision,
+  AuthorizeOptions,
+  Authorizer,
+} from "../modules/policy/policy.types.ts";
 import type { App } from "./app.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** The node's decision point, installed by `installAuthorizer` (src/node/node.ts). */
+    /** The node's one authorization path (AccessControl), installed by `installAuthorizer` (src/node/node.ts). */
     authorizer?: Authorizer;
-    /** Records a refused request in the audit log (set with the authorizer). */
-    recordDenial?: (entry: {
-      principal: Principal;
-      action: string;
-      resource: AuthorizationRequest["resource"];
-      decision: AuthorizationDecision;
-      requestId: string;
-    }) => Promise<void>;
   }
-}
-
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw unauthorized("LIAISON_AUTH_REQUIRED", "authentication required");
-  return request.principal;
 }
 
 /**
- * Node operations (peers, outbox, envelopes) belong to the administrator. Kept for the node-operation routes
- * while they move to `authorize`; content routes must use `authorize`, since a role check cannot see agency,
- * TLP or recipients.
+ * The authenticated caller, carrying this request's id so that whatever the services refuse in its name is
+ * audited with it. There is deliberately no role check here: roles are Cedar's business (policies/access).
  */
-export function requireRole(request: FastifyRequest, ...roles: string[]): Principal {
-  const principal = principalOf(request);
-  if (!roles.includes(principal.role)) {
-    throw forbidden("LIAISON_AUTH_FORBIDDEN", `this action needs the role ${roles.join(" or ")}`);
-  }
-  return principal;
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized("LIAISON_AUTH_REQUIRED", "authentication required");
+  return { ...request.principal, requestId: String(request.id) };
 }
 
 /** Make the node's Authorizer available to every route (register it before the routes that use it). */
-export function installAuthorizer(
-  authorizer: Authorizer,
-  recordDenial?: FastifyInstance["recordDenial"],
-): (app: App) => void {
+export function installAuthorizer(authorizer: Authorizer): (app: App) => void {
   return (app) => {
     app.decorate("authorizer", authorizer);
-    app.decorate("recordDenial", recordDenial);
   };
 }
 
@@ -56,31 +40,25 @@ export function authorizerOf(request: FastifyRequest): Authorizer {
 }
 
 /**
- * Ask the decision point whether the caller may do `action` on `resource`; throw unless allowed. A refusal is
- * audited (with the deciding policies) and leaves as LIAISON_POLICY_DENIED (403), or, with `hideExistence`,
- * as the given not-found error so that a sensitive resource's existence does not leak.
+ * For routes whose module has no service of its own to ask (notices, audit, compliance, node operations): the same
+ * one path as every service, `Authorizer.authorize`, with the caller of this request. A refusal is audited with
+ * the request id and leaves as LIAISON_POLICY_DENIED (403), or as the given not-found error.
  */
 export async function authorize(
   request: FastifyRequest,
-  action: string,
-  resource: AuthorizationRequest["resource"],
-  options: { hideExistence?: boolean; notFoundCode?: string; notFoundMessage?: string } = {},
+  action: Action,
+  resource: AccessResource,
+  options: AuthorizeOptions = {},
 ): Promise<{ principal: Principal; decision: AuthorizationDecision }> {
   const principal = principalOf(request);
-  const authorizationRequest = { principal, action, resource };
-  const decision = authorizerOf(request).authorize(authorizationRequest);
-  if (decision.allowed) return { principal, decision };
-  await request.server.recordDenial?.({ principal, action, resource, decision, requestId: String(request.id) });
-  if (options.hideExistence) {
-    authorizerOf(request).assert(authorizationRequest, options);
-  }
-  throw denied(authorizationRequest, decision);
+  const decision = await authorizerOf(request).authorize(principal, action, resource, options);
+  return { principal, decision };
 }
 
-/** Node operations (peers, outbox, envelopes, users) decided by Cedar like everything else: no bypass role. */
+/** Node operations (peers, outbox, envelopes, users, the workplan's seed) decided by Cedar like everything else. */
 export async function authorizeNodeOperation(
   request: FastifyRequest,
-  action: "peer.manage" | "outbox.manage" | "envelope.read" | "user.manage",
+  action: "peer.manage" | "outbox.manage" | "envelope.read" | "user.manage" | "workplan.seed",
 ): Promise<Principal> {
   const { party } = principalOf(request);
   const { principal } = await authorize(request, action, { type: "node", id: party, attributes: { party } });

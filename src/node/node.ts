@@ -42,6 +42,7 @@ import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
 import { noticesRoutes } from "../modules/notices/notices.routes.ts";
 import { NoticesService } from "../modules/notices/notices.service.ts";
+import { AccessControl } from "../modules/policy/access.ts";
 import { PolicyService } from "../modules/policy/policy.service.ts";
 import { workplanEnvelopeHandler } from "../modules/workplan/workplan.handler.ts";
 import { exchangeIndicators } from "../modules/workplan/workplan.indicators.ts";
@@ -85,6 +86,8 @@ export interface NodeDeps {
   notices: NoticesService;
   /** The one decision point: every API action is authorized here (Cedar, default deny). */
   policy: PolicyService;
+  /** The one authorization path every service and route asks (Cedar decides; refusals are audited). */
+  access: AccessControl;
   compliance: ComplianceService;
   approvals: ApprovalsService;
   exchange: ExchangeModule;
@@ -158,6 +161,22 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     onAuditQueued: sequenceAudit,
   });
   const federation = new FederationService({ config, db, clock, keys, peers, changes });
+  const access = new AccessControl({
+    decisions: policy,
+    // A refusal changes nothing but is on the record, in a change of its own, before the caller hears of it.
+    recordDenial: (denial) =>
+      changes.run(async (change) => {
+        change.audit({
+          actor: denial.principal.id,
+          action: denial.action,
+          subject: denial.resource.id,
+          outcome: "denied",
+          reasons: denial.decision.reasons,
+          requestId: denial.requestId,
+          details: { resource: denial.resource.type, code: denial.code },
+        });
+      }),
+  });
   const inbox = new InboxService({
     db,
     clock,
@@ -185,7 +204,18 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   });
   const directory = new DirectoryService({ db, clock, party: config.party, domain, changes, federation, peers });
   handlers.register(directory.envelopeHandler());
+  // Before identity, which queues role grants there; approvals asks identity who changed which account.
+  const approvals = new ApprovalsService({
+    db,
+    party: config.party,
+    changes,
+    policy: access,
+    domain: legalDomain,
+    compliance,
+    accountChangers: (ids) => identity.users.changersOf(ids),
+  });
   const identity = new IdentityService({
+    approvals,
     db,
     clock,
     party: config.party,
@@ -204,7 +234,6 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // one more Authenticator appended here; nothing else in the node changes.
   const authenticators: Authenticator[] = identity.authenticators();
   // Capability modules: each is constructed with the deps it needs and registers its envelope handlers.
-  const approvals = new ApprovalsService({ db, party: config.party, changes, policy, domain: legalDomain, compliance });
   const notices = new NoticesService({ db, clock, party: config.party, changes, federation });
   handlers.register(notices.envelopeHandler());
   const workplan = new WorkplanService({
@@ -213,7 +242,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     party: config.party,
     changes,
     federation,
-    authorizer: policy,
+    authorizer: access,
     indicators: exchangeIndicators(db, clock),
     logger,
   });
@@ -226,7 +255,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     federation,
     compliance,
     approvals,
-    policy,
+    policy: access,
     agencies: domain.agencies,
     dataDir: config.dataDir,
     domainDir: config.domainDir ?? defaultDomainDir(),
@@ -295,6 +324,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     directory,
     notices,
     policy,
+    access,
     compliance,
     approvals,
     exchange,
@@ -326,18 +356,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         }
       : undefined,
     routes: [
-      installAuthorizer(policy, (denial) =>
-        changes.run(async (change) => {
-          change.audit({
-            actor: denial.principal.id,
-            action: denial.action,
-            subject: denial.resource.id,
-            outcome: "denied",
-            reasons: denial.decision.reasons,
-            requestId: denial.requestId,
-          });
-        }),
-      ),
+      installAuthorizer(access),
       opsRoutes({
         db,
         migrations: allMigrations,

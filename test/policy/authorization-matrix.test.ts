@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../../src/modules/identity/principal.ts";
+import { AccessControl, type Denial } from "../../src/modules/policy/access.ts";
 import { ACTIONS, type Action, PolicyService } from "../../src/modules/policy/policy.service.ts";
 
 /**
@@ -67,6 +68,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "outbox.manage": "party",
     "envelope.read": "party",
     "user.manage": "party",
+    "workplan.seed": "party",
     "audit.read": "party",
     "report.aca": "party",
     "directory.read": "party",
@@ -110,20 +112,24 @@ describe("authorization matrix: every role x every action x own agency / other a
     const request = {
       principal: principalFor(role),
       action,
-      resource: { type: "item", id: "r-1", attributes: { ...WHERE[where], tlp: "TLP:AMBER" } },
+      resource: {
+        type: action.startsWith("approval.") ? "approval" : "item",
+        id: "r-1",
+        attributes: { ...WHERE[where], tlp: "TLP:AMBER" },
+      },
     };
-    const decision = policy.authorize(request);
+    const decision = policy.decide(request);
     expect(decision.allowed).toBe(allowed);
     expect(decision.reasons.length).toBeGreaterThan(0);
     if (where === "other party") expect(decision.reasons.map((r) => r.policy)).toContain("party-boundary");
     // The cache must answer exactly as Cedar does.
-    expect(uncached.authorize(request)).toEqual(decision);
+    expect(uncached.decide(request)).toEqual(decision);
   });
 
   it("names the deciding policies with their reasons", () => {
-    const decision = policy.authorize({
+    const decision = policy.decide({
       principal: principalFor("analyst"),
-      action: "exchange:thread.read",
+      action: "thread.read",
       resource: { type: "thread", id: "t-1", attributes: { party: "CA", agency: "ca-rcmp" } },
     });
     expect(decision).toEqual({
@@ -135,7 +141,7 @@ describe("authorization matrix: every role x every action x own agency / other a
   });
 
   it("denies by default, with a reason, when no policy permits", () => {
-    const decision = policy.authorize({
+    const decision = policy.decide({
       principal: principalFor("administrator"),
       action: "thread.read",
       resource: { type: "thread", id: "t-1", attributes: { party: "CA", agency: "ca-rcmp" } },
@@ -146,14 +152,14 @@ describe("authorization matrix: every role x every action x own agency / other a
 
   it("refuses an unknown action and a resource without a party", () => {
     expect(
-      policy.authorize({
+      policy.decide({
         principal: principalFor("analyst"),
         action: "thread.delete",
         resource: { type: "t", id: "1", attributes: { party: "CA" } },
       }).allowed,
     ).toBe(false);
     expect(
-      policy.authorize({
+      policy.decide({
         principal: principalFor("liaison-officer"),
         action: "thread.read",
         resource: { type: "t", id: "1" },
@@ -165,7 +171,7 @@ describe("authorization matrix: every role x every action x own agency / other a
 describe("handling caveats in access decisions", () => {
   const officer = { id: "u-officer", username: "ca.officer", role: "liaison-officer", party: "CA", agency: "ca-rcmp" };
   const read = (principal: typeof officer, attributes: Record<string, unknown>) =>
-    policy.authorize({
+    policy.decide({
       principal,
       action: "thread.read",
       resource: { type: "thread", id: "t", attributes: { party: "CA", ...attributes } },
@@ -202,48 +208,52 @@ describe("handling caveats in access decisions", () => {
       id: "a",
       attributes: { party: "CA", agency: "ca-rcmp", requester },
     });
-    const own = policy.authorize({ principal: approver, action: "approval.decide", resource: resource("u-approver") });
+    const own = policy.decide({ principal: approver, action: "approval.decide", resource: resource("u-approver") });
     expect(own.allowed).toBe(false);
     expect(own.reasons.map((r) => r.policy)).toEqual(["approvals-four-eyes"]);
     expect(
-      policy.authorize({ principal: approver, action: "approval.decide", resource: resource("u-officer") }).allowed,
+      policy.decide({ principal: approver, action: "approval.decide", resource: resource("u-officer") }).allowed,
     ).toBe(true);
   });
 });
 
-describe("assert", () => {
-  const analyst = { id: "u-a", role: "analyst", party: "CA", agency: "ca-rcmp" };
+describe("the one path (AccessControl)", () => {
+  const analyst = { id: "u-a", role: "analyst", party: "CA", agency: "ca-rcmp", requestId: "req-1" };
   const other = { type: "thread", id: "t", attributes: { party: "CA", agency: "ca-cbsa" } };
+  const denials: Denial[] = [];
+  const access = new AccessControl({ decisions: policy, recordDenial: async (d) => void denials.push(d) });
 
-  it("throws LIAISON_POLICY_DENIED with the reasons", () => {
-    expect(() => policy.assert({ principal: analyst, action: "thread.read", resource: other })).toThrow(
-      expect.objectContaining({ code: "LIAISON_POLICY_DENIED", status: 403 }),
-    );
+  it("throws LIAISON_POLICY_DENIED with the reasons, after recording the denial with the request id", async () => {
+    await expect(access.authorize(analyst, "thread.read", other)).rejects.toMatchObject({
+      code: "LIAISON_POLICY_DENIED",
+      status: 403,
+    });
+    expect(denials.at(-1)).toMatchObject({
+      action: "thread.read",
+      requestId: "req-1",
+      code: "LIAISON_POLICY_DENIED",
+      resource: { id: "t" },
+    });
   });
 
-  it("with hideExistence, throws the same error as not found", () => {
-    const options = {
-      hideExistence: true,
-      notFoundCode: "LIAISON_EXCHANGE_THREAD_NOT_FOUND",
-      notFoundMessage: "no thread with that id",
-    };
-    expect(() => policy.assert({ principal: analyst, action: "thread.read", resource: other }, options)).toThrow(
-      expect.objectContaining({
-        code: "LIAISON_EXCHANGE_THREAD_NOT_FOUND",
-        status: 404,
-        message: "no thread with that id",
-        details: undefined,
-      }),
-    );
-    expect(() =>
-      policy.assert(
-        {
-          principal: analyst,
-          action: "thread.read",
-          resource: { ...other, attributes: { party: "CA", agency: "ca-rcmp" } },
-        },
-        options,
-      ),
-    ).not.toThrow();
+  it("with hideExistence, throws the same error as not found, and still records the denial", async () => {
+    const before = denials.length;
+    const options = { hideExistence: { code: "LIAISON_EXCHANGE_THREAD_NOT_FOUND", message: "no thread t" } };
+    await expect(access.authorize(analyst, "thread.read", other, options)).rejects.toMatchObject({
+      code: "LIAISON_EXCHANGE_THREAD_NOT_FOUND",
+      status: 404,
+      message: "no thread t",
+      details: undefined,
+    });
+    expect(denials.length).toBe(before + 1);
+    const own = { ...other, attributes: { party: "CA", agency: "ca-rcmp" } };
+    await expect(access.authorize(analyst, "thread.read", own, options)).resolves.toMatchObject({ allowed: true });
+    expect(denials.length).toBe(before + 1);
+  });
+
+  it("permits answers without recording anything (rows of a list)", () => {
+    const before = denials.length;
+    expect(access.permits(analyst, "thread.read", other)).toBe(false);
+    expect(denials.length).toBe(before);
   });
 });

@@ -52,7 +52,7 @@ describe("decisions shared by shape", () => {
   it("agree with Cedar on the real entities for random requests", () => {
     fc.assert(
       fc.property(request, (r) => {
-        expect(shaped.authorize(r)).toEqual(cedar.authorize(r));
+        expect(shaped.decide(r)).toEqual(cedar.decide(r));
       }),
       { numRuns: 3000 },
     );

@@ -4,13 +4,14 @@ import { notFound } from "../../src/core/errors.ts";
 import { type App, buildApp } from "../../src/http/app.ts";
 import { authorize, installAuthorizer } from "../../src/http/guards.ts";
 import type { Principal } from "../../src/modules/identity/principal.ts";
+import { AccessControl, type Denial } from "../../src/modules/policy/access.ts";
 import { PolicyService } from "../../src/modules/policy/policy.service.ts";
 
 const principals: Record<string, Principal> = {
   rcmp: { id: "u-rcmp", role: "analyst", party: "CA", agency: "ca-rcmp" },
   cbsa: { id: "u-cbsa", role: "analyst", party: "CA", agency: "ca-cbsa" },
 };
-const denials: unknown[] = [];
+const denials: Denial[] = [];
 let app: App;
 
 beforeAll(async () => {
@@ -19,20 +20,21 @@ beforeAll(async () => {
     bodyLimit: 1024,
     authenticate: async (request) => principals[String(request.headers["x-test-user"])] as Principal,
     routes: [
-      installAuthorizer(new PolicyService(), async (denial) => void denials.push(denial)),
+      installAuthorizer(
+        new AccessControl({
+          decisions: new PolicyService(),
+          recordDenial: async (denial) => void denials.push(denial),
+        }),
+      ),
       (app) => {
         const thread = { type: "thread", id: "t-1", attributes: { party: "CA", agency: "ca-rcmp" } };
-        const hidden = {
-          hideExistence: true,
-          notFoundCode: "LIAISON_TEST_THREAD_NOT_FOUND",
-          notFoundMessage: "no thread with that id",
-        };
+        const hidden = { hideExistence: { code: "LIAISON_TEST_THREAD_NOT_FOUND", message: "no thread with that id" } };
         app.get("/threads/t-1", { config: { auth: true } }, async (request) => {
           await authorize(request, "thread.read", thread, hidden);
           return { id: "t-1" };
         });
         app.get("/threads/missing", { config: { auth: true } }, async () => {
-          throw notFound(hidden.notFoundCode, hidden.notFoundMessage);
+          throw notFound(hidden.hideExistence.code, hidden.hideExistence.message);
         });
         app.post("/threads/t-1/triage", { config: { auth: true } }, async (request) => {
           await authorize(request, "thread.triage", thread);
@@ -75,6 +77,7 @@ describe("authorize (HTTP helper)", () => {
     expect(denials.length).toBe(before + 1);
     expect(denials.at(-1)).toMatchObject({
       action: "thread.triage",
+      requestId: response.json().requestId,
       decision: { allowed: false, reasons: [{ policy: "default-deny" }] },
     });
   });

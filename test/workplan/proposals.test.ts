@@ -203,7 +203,7 @@ describe("workplan proposals between two nodes", { timeout: 90_000 }, () => {
       undefined,
       nodes.in.coordinator,
     );
-    expect([coordinator.status, coordinator.body.code]).toEqual([403, "LIAISON_AUTH_FORBIDDEN"]);
+    expect([coordinator.status, coordinator.body.code]).toEqual([403, "LIAISON_POLICY_DENIED"]);
     expect(await stateHash(nodes.india)).toBe(hash);
   });
 

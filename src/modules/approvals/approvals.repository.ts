@@ -72,10 +72,16 @@ export async function findApproval(db: DbOrTx, id: string, options: { lock?: boo
 
 export async function listApprovals(
   db: DbOrTx,
-  options: { status?: ApprovalRow["status"] | undefined; agency?: string | undefined; limit: number },
+  options: {
+    status?: ApprovalRow["status"] | undefined;
+    agency?: string | undefined;
+    kind?: string | undefined;
+    limit: number;
+  },
 ) {
   let query = db.selectFrom("approvals").selectAll().orderBy("id", "desc").limit(options.limit);
   if (options.status) query = query.where("status", "=", options.status);
+  if (options.kind) query = query.where("kind", "=", options.kind);
   if (options.agency) query = query.where("agency", "=", options.agency);
   return (await query.execute()).map(normalise);
 }
@@ -107,8 +113,19 @@ export async function recordApprovalDecision(
     .execute();
 }
 
-/** Escalations created in [from, to) per agency, with how they ended. */
-export async function countEscalationsByAgency(db: DbOrTx, from: Date, to: Date) {
+/** The pending approvals of one kind about one subject (a role grant waiting for an account). */
+export async function findPending(db: DbOrTx, kind: string, subjectId: string) {
+  return db
+    .selectFrom("approvals")
+    .select(["id"])
+    .where("kind", "=", kind)
+    .where("subject_id", "=", subjectId)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+}
+
+/** Escalations created in [from, to) per agency, with how they ended (role grants are not escalations). */
+export async function countEscalationsByAgency(db: DbOrTx, from: Date, to: Date, notKind: string) {
   const rows = await db
     .selectFrom("approvals")
     .select([
@@ -120,6 +137,7 @@ export async function countEscalationsByAgency(db: DbOrTx, from: Date, to: Date)
     ])
     .where("created_at", ">=", from)
     .where("created_at", "<", to)
+    .where("kind", "!=", notKind)
     .groupBy("agency")
     .orderBy("agency")
     .execute();

@@ -5,6 +5,8 @@ export const ApprovalParams = z.object({ id: z.uuid() });
 
 export const ListApprovalsQuery = z.object({
   status: z.enum(["pending", "approved", "rejected"]).optional(),
+  /** `identity.role-grant` for grants of the approver, auditor or administrator role; `exchange.message`, ... */
+  kind: z.string().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

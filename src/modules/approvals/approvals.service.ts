@@ -6,6 +6,11 @@
  * could not be determined is approved only with the deputy head's determination that it can be mitigated and
  * the measures, each verified as attached to the held message (ACA direction 1(3)). Also the gate's refusals
  * (without content) and the yearly mistreatment-risk report built from both.
+ *
+ * Four eyes per person, not per account: grants of the approver, auditor and administrator roles wait here for
+ * a second administrator (`requestRoleGrant`, kind identity.role-grant), and no approval of any kind is decided
+ * by someone who created or last changed the requester's account, or whose account the requester created or
+ * last changed (policy approvals-account-links, policies/access/oversight.cedar).
  */
 import { conflict, LiaisonError, notFound } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
@@ -24,12 +29,12 @@ import type {
 } from "../compliance/compliance.types.ts";
 import type { DomainData } from "../compliance/domain-data.ts";
 import type { Principal } from "../identity/principal.ts";
-import { denied } from "../policy/policy.service.ts";
 import type { Authorizer } from "../policy/policy.types.ts";
 import {
   type ApprovalRow,
   countEscalationsByAgency,
   findApproval,
+  findPending,
   insertApproval,
   insertRefusal,
   listApprovals,
@@ -49,6 +54,25 @@ export interface ApprovalsDeps {
   domain: DomainData;
   /** The gate's own check of measures against the message they protect. */
   compliance: { checkMitigations(measures: readonly Mitigation[], input: ComplianceInput): MitigationCheck[] };
+  /**
+   * Who created and who last changed each account (the identity module's answer; ids without an account, such
+   * as API tokens, are absent). Without it only the requester itself is kept from deciding.
+   */
+  accountChangers?: ((ids: string[]) => Promise<Map<string, string[]>>) | undefined;
+}
+
+/** Approvals of a grant (or change) of the approver, auditor or administrator role. */
+export const ROLE_GRANT_KIND = "identity.role-grant";
+
+/** What a role grant waiting for a second administrator holds. */
+export interface RoleGrant {
+  userId: string;
+  username: string;
+  role: string;
+  /** Null when the grant comes with the account's creation. */
+  previousRole: string | null;
+  agency: string | null;
+  lanes: string[];
 }
 
 const NOT_FOUND = { code: "LIAISON_APPROVALS_NOT_FOUND", message: "no approval with that id" };
@@ -110,7 +134,67 @@ export class ApprovalsService implements Approvals {
     });
   }
 
-  async list(principal: Principal, options: { status?: ApprovalRow["status"] | undefined; limit: number }) {
+  /** Queue a role grant in the identity module's change; the account waits (or keeps its role) until decided. */
+  async requestRoleGrant(
+    change: ChangeContext,
+    requester: { id: string; requestId?: string | undefined },
+    grant: RoleGrant,
+  ): Promise<{ approvalId: string }> {
+    if (!this.handlers.has(ROLE_GRANT_KIND)) {
+      throw new LiaisonError("LIAISON_APPROVALS_NO_HANDLER", 500, `no approval handler for ${ROLE_GRANT_KIND}`);
+    }
+    const approvalId = uuidv7();
+    const reasons = [
+      {
+        policy: "identity-role-four-eyes",
+        text: `Granting the ${grant.role} role${grant.previousRole ? ` (now ${grant.previousRole})` : ""} takes a second administrator's approval.`,
+      },
+    ];
+    await insertApproval(change.tx, {
+      id: approvalId,
+      kind: ROLE_GRANT_KIND,
+      subject_id: grant.userId,
+      party: this.deps.party,
+      agency: grant.agency ?? "",
+      requester_id: requester.id,
+      summary: `${grant.previousRole ? `change ${grant.username} from ${grant.previousRole} to` : `create ${grant.username} as`} ${grant.role}`,
+      input: grant,
+      decision: { decision: "four-eyes", reasons },
+      status: "pending",
+      approver_id: null,
+      basis: null,
+      determination: null,
+      measures: null,
+      created_at: change.at,
+      decided_at: null,
+    });
+    change.audit({
+      actor: requester.id,
+      action: "approval.request",
+      subject: approvalId,
+      outcome: "four-eyes",
+      reasons,
+      requestId: requester.requestId,
+      details: { kind: ROLE_GRANT_KIND, subjectId: grant.userId, role: grant.role, previousRole: grant.previousRole },
+    });
+    return { approvalId };
+  }
+
+  /** What a role grant asked for, read in the deciding change (the identity module's handler applies it). */
+  async roleGrant(tx: ChangeContext["tx"], approvalId: string): Promise<RoleGrant | undefined> {
+    const row = await findApproval(tx, approvalId);
+    return row?.kind === ROLE_GRANT_KIND ? (row.input as RoleGrant) : undefined;
+  }
+
+  /** The pending role grant of an account, if any (one at a time). */
+  async pendingRoleGrant(userId: string): Promise<string | undefined> {
+    return (await findPending(this.deps.db, ROLE_GRANT_KIND, userId))?.id;
+  }
+
+  async list(
+    principal: Principal,
+    options: { status?: ApprovalRow["status"] | undefined; kind?: string | undefined; limit: number },
+  ) {
     const agency = principal.role === "approver" ? principal.agency : undefined;
     const rows = await listApprovals(this.deps.db, { ...options, agency });
     return rows.filter((row) => this.readable(principal, row)).map(view);
@@ -123,45 +207,35 @@ export class ApprovalsService implements Approvals {
   }
 
   async decide(principal: Principal, id: string, request: ApprovalDecisionRequest, requestId?: string) {
-    try {
-      return await this.decideInChange(principal, id, request, requestId);
-    } catch (error) {
-      // A refused attempt to decide (the requester, another role) changes nothing but is itself on the record:
-      // four eyes is only worth what its refusals show.
-      if (error instanceof LiaisonError && error.status === 403) {
-        await this.deps.changes.run(async (change) => {
-          change.audit({
-            actor: principal.id,
-            action: "approval.decide",
-            subject: id,
-            outcome: "denied",
-            reasons: (error.details?.reasons as { policy: string; text: string }[] | undefined) ?? [],
-            requestId,
-            details: { code: error.code },
-          });
-        });
-      }
-      throw error;
-    }
-  }
-
-  private async decideInChange(principal: Principal, id: string, request: ApprovalDecisionRequest, requestId?: string) {
+    // Authorized before the change opens: a refusal (the requester, another role) changes nothing but is itself
+    // on the record, and a refusal thrown inside the change would roll its audit record back with it. What the
+    // decision depends on (party, agency, requester) never changes once queued; the status is checked again
+    // under the row lock below.
+    const found = await findApproval(this.deps.db, id);
+    if (!found || !this.readable(principal, found)) throw notFound(NOT_FOUND.code, NOT_FOUND.message);
+    // Who stands behind each account: the decider's and the requester's creators and last changers.
+    const changers = (await this.deps.accountChangers?.([principal.id, found.requester_id])) ?? new Map();
+    const decider = { ...principal, accountChangers: changers.get(principal.id) ?? [] };
+    const resource = resourceOf(found);
+    resource.attributes.requesterChangers = changers.get(found.requester_id) ?? [];
+    const decision = await this.deps.policy.authorize(decider, "approval.decide", resource, {
+      deniedAs: [
+        {
+          policies: ["approvals-four-eyes", "role-grant-not-own"],
+          code: "LIAISON_APPROVALS_SELF_APPROVAL",
+          message: "four eyes: the requester (or the subject of a role grant) cannot decide it",
+        },
+        {
+          policies: ["approvals-account-links"],
+          code: "LIAISON_APPROVALS_ACCOUNT_LINK",
+          message:
+            "four eyes per person: the decider created or last changed the requester's account, or the other way round",
+        },
+      ],
+    });
     return this.deps.changes.run(async (change) => {
       const row = await findApproval(change.tx, id, { lock: true });
-      if (!row || !this.readable(principal, row)) throw notFound(NOT_FOUND.code, NOT_FOUND.message);
-      const authorization = { principal, action: "approval.decide", resource: resourceOf(row) };
-      const decision = this.deps.policy.authorize(authorization);
-      if (!decision.allowed) {
-        if (decision.reasons.some((r) => r.policy === "approvals-four-eyes")) {
-          throw new LiaisonError(
-            "LIAISON_APPROVALS_SELF_APPROVAL",
-            403,
-            "four eyes: the requester of an escalated disclosure cannot decide it",
-            { reasons: decision.reasons },
-          );
-        }
-        throw denied(authorization, decision);
-      }
+      if (!row) throw notFound(NOT_FOUND.code, NOT_FOUND.message);
       if (row.status !== "pending") {
         throw conflict("LIAISON_APPROVALS_ALREADY_DECIDED", `this approval was already ${row.status}`);
       }
@@ -266,7 +340,9 @@ export class ApprovalsService implements Approvals {
   async acaReport(year: number) {
     const from = new Date(Date.UTC(year, 0, 1));
     const to = new Date(Date.UTC(year + 1, 0, 1));
-    const counted = new Map((await countEscalationsByAgency(this.deps.db, from, to)).map((r) => [r.agency, r]));
+    const counted = new Map(
+      (await countEscalationsByAgency(this.deps.db, from, to, ROLE_GRANT_KIND)).map((r) => [r.agency, r]),
+    );
     const determinations = await listDeterminations(this.deps.db, from, to);
     const refusals = await listRefusals(this.deps.db, from, to);
     const seen = new Set([...counted.keys(), ...refusals.map((r) => r.agency), ...determinations.map((d) => d.agency)]);
@@ -324,15 +400,17 @@ export class ApprovalsService implements Approvals {
   }
 
   private readable(principal: Principal, row: ApprovalRow): boolean {
-    return this.deps.policy.authorize({ principal, action: "approval.read", resource: resourceOf(row) }).allowed;
+    return this.deps.policy.permits(principal, "approval.read", resourceOf(row));
   }
 }
 
-const resourceOf = (row: ApprovalRow) => ({
-  type: "approval",
-  id: row.id,
-  attributes: { party: row.party, agency: row.agency, requester: row.requester_id },
-});
+/** A role grant is its own kind of resource: administrators decide it, not the agency's approvers. */
+const resourceOf = (row: ApprovalRow) => {
+  const attributes: Record<string, unknown> = { party: row.party, requester: row.requester_id };
+  if (row.agency) attributes.agency = row.agency;
+  if (row.kind === ROLE_GRANT_KIND) attributes.subject = row.subject_id;
+  return { type: row.kind === ROLE_GRANT_KIND ? "role-grant" : "approval", id: row.id, attributes };
+};
 
 const view = (row: ApprovalRow) => ({
   id: row.id,

@@ -98,7 +98,7 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
       { config: { auth: true }, schema: { tags, querystring: SearchQuery } },
       async (request) => {
         const principal = principalOf(request);
-        exchange.authorize(principal, "search", "search", exchange.requireAgency(principal));
+        await exchange.authorize(principal, "search", "search", exchange.requireAgency(principal));
         return searchMessages(exchange.deps.db, principal, request.query);
       },
     );

@@ -11,6 +11,7 @@ import type { Db } from "../../db/database.ts";
 import type { Approvals, ComplianceDecision, ComplianceGate } from "../compliance/compliance.types.ts";
 import type { FederationService } from "../federation/federation.service.ts";
 import type { Principal } from "../identity/principal.ts";
+import type { Action } from "../policy/policy.service.ts";
 import type { Authorizer } from "../policy/policy.types.ts";
 import { type CheckedAttachment, checkAttachment, encryptAttachment } from "./exchange.attachments.ts";
 import { complianceInputOf, envelopeBodyOf, outboundMessageRow } from "./exchange.compose.ts";
@@ -75,16 +76,19 @@ export class ExchangeService {
     return principal.agency;
   }
 
-  /** Cedar decides (policies/access/exchange.cedar); the resource is the thread, owned by its agency here. */
-  authorize(principal: Principal, action: string, id: string, agency: string | null) {
+  /**
+   * The one path (policies/access/exchange.cedar): the resource is the thread, owned by its agency here. A
+   * refusal is audited; a thread the caller may not touch looks exactly like one that does not exist.
+   */
+  async authorize(principal: Principal, action: Action, id: string, agency: string | null): Promise<void> {
     const attributes = { party: this.deps.party, ...(agency ? { agency } : {}) };
-    this.deps.policy.assert(
-      { principal, action: `exchange:${action}`, resource: { type: "thread", id, attributes } },
-      // A thread the caller may not touch looks exactly like one that does not exist.
-      {
-        hideExistence: !["thread.create", "search"].includes(action),
-        notFoundCode: "LIAISON_EXCHANGE_THREAD_NOT_FOUND",
-      },
+    await this.deps.policy.authorize(
+      principal,
+      action,
+      { type: "thread", id, attributes },
+      ["thread.create", "search"].includes(action)
+        ? {}
+        : { hideExistence: { code: "LIAISON_EXCHANGE_THREAD_NOT_FOUND", message: `no thread ${id}` } },
     );
   }
 
@@ -97,7 +101,7 @@ export class ExchangeService {
 
   async createThread(request: CreateThreadRequest, principal: Principal, requestId?: string) {
     const fromAgency = this.requireAgency(principal);
-    this.authorize(principal, "thread.create", "new", fromAgency);
+    await this.authorize(principal, "thread.create", "new", fromAgency);
     if (request.to === this.deps.party)
       throw exchangeError("TO_SELF", 400, "a thread goes to the other party, not to this node's own party");
     const toAgency = request.message.toAgency ?? request.toAgency ?? null;
@@ -133,7 +137,7 @@ export class ExchangeService {
     this.requireAgency(principal);
     const thread = await findThread(this.deps.db, threadId);
     if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
-    this.authorize(principal, "message.send", threadId, agencyOf(thread));
+    await this.authorize(principal, "message.send", threadId, agencyOf(thread));
     return this.send(thread, false, input, principal, requestId);
   }
 

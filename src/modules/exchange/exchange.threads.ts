@@ -58,7 +58,7 @@ export class ExchangeThreads {
           .executeTakeFirst()
       : undefined;
     if (!thread || !visible) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${id}`);
-    this.service.authorize(principal, "thread.read", id, agencyOf(thread));
+    await this.service.authorize(principal, "thread.read", id, agencyOf(thread));
     const rows = await listThreadMessages(this.deps.db, id);
     const readable = rows.filter((m) => canRead(principal, m, thread, this.deps.clock.now()));
     const attachments = await listAttachmentMeta(
@@ -156,9 +156,7 @@ export class ExchangeThreads {
     this.service.requireAgency(principal);
     const thread = await findThread(this.deps.db, threadId);
     if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
-    this.service.authorize(principal, "thread.assign", threadId, agencyOf(thread));
-    if (principal.role !== "liaison-officer")
-      throw exchangeError("ASSIGN_FORBIDDEN", 403, "only liaison officers triage and assign threads");
+    await this.service.authorize(principal, "thread.assign", threadId, agencyOf(thread));
     if (thread.direction !== "inbound")
       throw exchangeError("ASSIGN_OUTBOUND", 409, "only inbound threads are triaged; this one was sent from here");
     this.service.checkAgency(body.agency, this.deps.party, "agency");

@@ -70,4 +70,12 @@ export const identityMigrations: SqlMigrations = {
     `ALTER TABLE api_tokens ALTER COLUMN expires_at SET NOT NULL`,
     `ALTER TABLE api_tokens ADD COLUMN revoked_by text`,
   ],
+  // Four eyes per person: who created and last changed each account, and accounts waiting for a second
+  // administrator's approval of their role (docs/identity.md).
+  "2026120250_identity_account_changes": [
+    "ALTER TABLE users ADD COLUMN created_by text",
+    "ALTER TABLE users ADD COLUMN updated_by text",
+    "ALTER TABLE users DROP CONSTRAINT users_status_check",
+    "ALTER TABLE users ADD CONSTRAINT users_status_check CHECK (status IN ('active', 'disabled', 'pending'))",
+  ],
 };

@@ -4,7 +4,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { App } from "../../http/app.ts";
 import { authorizeNodeOperation, principalOf } from "../../http/guards.ts";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./authenticators.ts";
-import { ChangePasswordRequest, CreateUserRequest, LoginRequest, UserIdParams } from "./identity.schema.ts";
+import {
+  ChangePasswordRequest,
+  ChangeRoleRequest,
+  CreateUserRequest,
+  LoginRequest,
+  UserIdParams,
+} from "./identity.schema.ts";
 import type { IdentityService } from "./identity.service.ts";
 
 export interface IdentityRoutesOptions {
@@ -78,7 +84,8 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
       async (request, reply) => {
         const admin = await authorizeNodeOperation(request, "user.manage");
         const user = await identity.users.create(request.body, { id: admin.id, requestId: String(request.id) });
-        return reply.status(201).send(user);
+        // 202: an approver, auditor or administrator account waits for a second administrator (approvalId).
+        return reply.status(user.approvalId ? 202 : 201).send(user);
       },
     );
 
@@ -86,6 +93,19 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
       await authorizeNodeOperation(request, "user.manage");
       return { items: await identity.users.list() };
     });
+
+    app.post(
+      "/api/v1/users/:id/role",
+      { config: { auth: true }, schema: { tags: ["users"], params: UserIdParams, body: ChangeRoleRequest } },
+      async (request, reply) => {
+        const admin = await authorizeNodeOperation(request, "user.manage");
+        const user = await identity.users.changeRole(request.params.id, request.body, {
+          id: admin.id,
+          requestId: String(request.id),
+        });
+        return reply.status(user.approvalId ? 202 : 200).send(user);
+      },
+    );
 
     app.post(
       "/api/v1/users/:id/disable",

@@ -19,6 +19,16 @@ export const CreateUserRequest = z
   .strict();
 export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
 
+/** A new role for an account; agency and lanes as for a new account (checked by the service). */
+export const ChangeRoleRequest = z
+  .object({
+    role: z.string().min(1).max(64),
+    agency: z.string().min(1).max(64).optional(),
+    lanes: z.array(z.string().min(1).max(64)).max(20).optional(),
+  })
+  .strict();
+export type ChangeRoleRequest = z.infer<typeof ChangeRoleRequest>;
+
 export const LoginRequest = z.object({ username: z.string().max(200), password: z.string().max(1024) }).strict();
 
 export const ChangePasswordRequest = z
@@ -39,7 +49,11 @@ export interface UserView {
   agency: string | null;
   role: string;
   lanes: string[];
-  status: "active" | "disabled";
+  /** `pending`: waiting for a second administrator's approval of its role; it cannot log in yet. */
+  status: "active" | "disabled" | "pending";
   demo: boolean;
   createdAt: Date;
+  /** Who created the account and who last changed it (four eyes per person, docs/identity.md). */
+  createdBy: string | null;
+  updatedBy: string | null;
 }

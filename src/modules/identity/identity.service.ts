@@ -8,6 +8,7 @@ import type { IdentityConfig } from "../../config/config.schema.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
+import { ROLE_GRANT_KIND } from "../approvals/approvals.service.ts";
 import type { DirectoryService } from "../directory/directory.service.ts";
 import { AuthService } from "./auth.service.ts";
 import {
@@ -18,7 +19,7 @@ import {
 } from "./authenticators.ts";
 import { type DemoUser, seedDemoUsers } from "./demo-users.ts";
 import { TokensService } from "./tokens.service.ts";
-import { UsersService } from "./users.service.ts";
+import { type RoleGrantQueue, UsersService } from "./users.service.ts";
 
 export { ADMIN_TOKEN_FILE } from "./tokens.service.ts";
 
@@ -30,6 +31,8 @@ export interface IdentityDeps {
   config: IdentityConfig;
   changes: ChangeRunner;
   directory: DirectoryService;
+  /** Grants of the approver, auditor and administrator roles wait there for a second administrator. */
+  approvals?: RoleGrantQueue | undefined;
 }
 
 export class IdentityService {
@@ -41,6 +44,7 @@ export class IdentityService {
     this.users = new UsersService(deps);
     this.auth = new AuthService(deps);
     this.tokens = new TokensService(deps);
+    deps.approvals?.onDecided(ROLE_GRANT_KIND, (change, outcome) => this.users.roleGrantDecided(change, outcome));
   }
 
   /** The built-in ways to authenticate, tried in order; the node may append more (OIDC) after these. */

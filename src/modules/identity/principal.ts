@@ -25,4 +25,11 @@ export interface Principal {
   authMethod?: "api-token" | "session-bearer" | "session-cookie" | undefined;
   /** The login session behind the request (logout and password change act on it); unset for API tokens. */
   sessionId?: string | undefined;
+  /** The HTTP request acting as this principal (set by `principalOf`), so a refusal is audited with it. */
+  requestId?: string | undefined;
+  /**
+   * Who created and who last changed this principal's account, when a decision depends on it (four eyes per
+   * person: policies/access/oversight.cedar, approvals-account-links). Set by the service that asks.
+   */
+  accountChangers?: string[] | undefined;
 }

@@ -10,12 +10,16 @@ export interface UsersTable {
   /** JSON array of lane ids. */
   lanes: string;
   password_hash: string;
-  status: "active" | "disabled";
+  /** `pending`: created with a role that needs a second administrator's approval, which has not come yet. */
+  status: "active" | "disabled" | "pending";
   /** Seeded by the demo; a production node refuses to start while any exists. */
   demo: boolean;
   created_at: Date;
   updated_at: Date;
   password_changed_at: Date;
+  /** Who created the account, and who last changed it (role, status, password reset): four eyes per person. */
+  created_by: string | null;
+  updated_by: string | null;
 }
 
 declare module "../../db/schema.ts" {
@@ -52,7 +56,12 @@ export async function countDemoUsers(db: DbOrTx): Promise<number> {
 export async function updateUser(
   db: DbOrTx,
   id: string,
-  changes: Partial<Pick<UsersTable, "status" | "password_hash" | "updated_at" | "password_changed_at">>,
+  changes: Partial<
+    Pick<
+      UsersTable,
+      "status" | "password_hash" | "updated_at" | "password_changed_at" | "updated_by" | "role" | "agency" | "lanes"
+    >
+  >,
 ): Promise<void> {
   await db.updateTable("users").set(changes).where("id", "=", id).execute();
 }
@@ -66,4 +75,21 @@ export async function replacePasswordHash(db: DbOrTx, id: string, expected: stri
     .where("password_hash", "=", expected)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** Who created and who last changed each of these accounts (ids without an account are left out). */
+export async function accountChangers(db: DbOrTx, ids: string[]) {
+  const uuids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (uuids.length === 0) return [];
+  return db.selectFrom("users").select(["id", "created_by", "updated_by"]).where("id", "in", uuids).execute();
+}
+
+/** Administrator accounts ever created on this node, in any status (a disabled one still counts). */
+export async function countAdministratorAccounts(db: DbOrTx): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("role", "=", "administrator")
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }

@@ -32,6 +32,9 @@ export const RELATIONAL_ATTRIBUTES: ReadonlySet<string> = new Set([
   "names",
   "recipients",
   "requester",
+  "subject",
+  "accountChangers",
+  "requesterChangers",
 ]);
 const COMPARISONS = ["==", "!=", "contains", "containsAny", "containsAll", "in", "<", "<=", ">", ">="];
 
@@ -40,7 +43,14 @@ function isRelationalAttribute(expr: unknown): boolean {
   return access?.attr !== undefined && RELATIONAL_ATTRIBUTES.has(access.attr);
 }
 
-const PERSON_ATTRIBUTES = new Set(["names", "recipients", "requester"]);
+const PERSON_ATTRIBUTES = new Set([
+  "names",
+  "recipients",
+  "requester",
+  "subject",
+  "accountChangers",
+  "requesterChangers",
+]);
 
 /** party with party and agency with agency keep their meaning under shaping; party with agency would not. */
 function mixesAttributes(left: unknown, right: unknown): boolean {

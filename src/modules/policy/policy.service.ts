@@ -1,13 +1,14 @@
 /**
- * Policy module: owns the one decision point of the node. Every API action asks it; Cedar decides from the
- * policies in policies/access (validated against policies/schema.cedarschema at start-up), default deny, no
- * bypass role. Decisions name the policies (@id) and say why (@reason).
+ * Policy module: owns the one decision point of the node and the one path to it (access.ts). Every service asks
+ * `authorize(principal, action, resource)`; Cedar decides from the policies in policies/access (validated
+ * against policies/schema.cedarschema at start-up), default deny, no bypass role. Decisions name the policies
+ * (@id) and say why (@reason); refusals are audited. This file is the decision point: pure, cached by shape.
  */
 import type { CedarValueJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { forbidden, LiaisonError, notFound } from "../../core/errors.ts";
+import { forbidden, LiaisonError } from "../../core/errors.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type CedarEntity, CedarPolicySet, reasonsOf } from "./cedar-policy-set.ts";
-import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from "./policy.types.ts";
+import type { AccessResource, AuthorizationDecision, AuthorizationRequest, DecisionPoint } from "./policy.types.ts";
 import { defaultPolicyDir, loadPolicyFolder, readSchema } from "./policy-files.ts";
 
 /** The actions of the schema; an action outside this list is refused before Cedar is asked. */
@@ -25,6 +26,7 @@ export const ACTIONS = [
   "thread.assign",
   "search",
   "workplan.read",
+  "workplan.seed",
   "progress.update",
   "proposal.create",
   "proposal.decide",
@@ -41,7 +43,8 @@ export type Action = (typeof ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
 
 /** Resource attributes the schema knows; anything else a caller passes is not part of the decision. */
-const RESOURCE_STRINGS = ["party", "agency", "tlp", "requester"] as const;
+const RESOURCE_STRINGS = ["party", "agency", "tlp", "requester", "subject"] as const;
+const RESOURCE_SETS = ["recipients", "requesterChangers"] as const;
 
 export interface PolicyServiceOptions {
   /** Folder holding schema.cedarschema and access/ (default: the repository's policies/). */
@@ -50,7 +53,7 @@ export interface PolicyServiceOptions {
   cacheSize?: number;
 }
 
-export class PolicyService implements Authorizer {
+export class PolicyService implements DecisionPoint {
   readonly policyDir: string;
   readonly schema: string;
   readonly access: CedarPolicySet;
@@ -67,14 +70,14 @@ export class PolicyService implements Authorizer {
     this.sharesDecisionsByShape = this.access.decidesByShape;
   }
 
-  authorize(request: AuthorizationRequest): AuthorizationDecision {
-    const action = actionName(request.action);
+  decide(request: AuthorizationRequest): AuthorizationDecision {
+    const action = request.action;
     if (!KNOWN_ACTIONS.has(action)) {
       return { allowed: false, reasons: [{ policy: "unknown-action", text: `No action ${request.action} exists.` }] };
     }
     let principal = principalEntity(request.principal);
     let resource = resourceEntity(request.resource);
-    if (this.cacheSize === 0) return this.decide(action, principal, resource);
+    if (this.cacheSize === 0) return this.askCedar(action, principal, resource);
     let key: string;
     if (this.sharesDecisionsByShape) {
       // Cedar decides on the canonical representative of the request's shape; by construction (policies compare
@@ -87,25 +90,13 @@ export class PolicyService implements Authorizer {
     }
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const decision = this.decide(action, principal, resource);
+    const decision = this.askCedar(action, principal, resource);
     if (this.cache.size >= this.cacheSize) this.cache.clear();
     this.cache.set(key, decision);
     return decision;
   }
 
-  assert(
-    request: AuthorizationRequest,
-    options: { hideExistence?: boolean; notFoundCode?: string; notFoundMessage?: string } = {},
-  ): void {
-    const decision = this.authorize(request);
-    if (decision.allowed) return;
-    if (options.hideExistence) {
-      throw notFound(options.notFoundCode ?? "LIAISON_NOT_FOUND", options.notFoundMessage ?? "not found");
-    }
-    throw denied(request, decision);
-  }
-
-  private decide(action: string, principal: CedarEntity, resource: CedarEntity): AuthorizationDecision {
+  private askCedar(action: string, principal: CedarEntity, resource: CedarEntity): AuthorizationDecision {
     const { allowed, determining } = this.access.decide(action, principal, resource);
     const reasons = reasonsOf(determining);
     if (!allowed && reasons.length === 0) {
@@ -118,15 +109,9 @@ export class PolicyService implements Authorizer {
 export function denied(request: AuthorizationRequest, decision: AuthorizationDecision): LiaisonError {
   const error = forbidden(
     "LIAISON_POLICY_DENIED",
-    `${actionName(request.action)} refused: ${decision.reasons.map((r) => r.text).join(" ")}`,
+    `${request.action} refused: ${decision.reasons.map((r) => r.text).join(" ")}`,
   );
   return new LiaisonError(error.code, error.status, error.message, { reasons: decision.reasons });
-}
-
-/** `exchange:thread.read` and `thread.read` name the same action. */
-export function actionName(action: string): string {
-  const colon = action.indexOf(":");
-  return colon >= 0 ? action.slice(colon + 1) : action;
 }
 
 function principalEntity(principal: Principal): CedarEntity {
@@ -134,13 +119,15 @@ function principalEntity(principal: Principal): CedarEntity {
     principal.username && principal.username !== principal.id ? [principal.id, principal.username] : [principal.id];
   const attrs: Record<string, CedarValueJson> = { role: principal.role, party: principal.party, names };
   if (principal.agency) attrs.agency = principal.agency;
+  if (principal.accountChangers) attrs.accountChangers = [...new Set(principal.accountChangers)];
   return { uid: { type: "Liaison::User", id: principal.id }, attrs, parents: [] };
 }
 
 /**
  * The request reduced to what the policies can observe: the role, whether the principal has an agency, and how
- * the resource relates to the principal (same party, same agency, principal among the recipients, principal is
- * the requester), with kind and TLP label as they are. Ids become placeholders.
+ * the resource relates to the principal (same party, same agency), with kind and TLP label as they are. Every
+ * person named (recipients, requester, subject, who changed which account) becomes a placeholder for how it
+ * relates to the principal and the requester: `p` the principal, `x` the requester, `o` anyone else.
  */
 export function shapeOf(
   principal: CedarEntity,
@@ -149,32 +136,38 @@ export function shapeOf(
   const p = principal.attrs;
   const r = resource.attrs;
   const names = p.names as string[];
+  const requester = r.requester as string | undefined;
+  const person = (v: string) => (names.includes(v) ? "p" : v === requester ? "x" : "o");
+  const people = (vs: CedarValueJson) => [...new Set((vs as string[]).map(person))].sort();
   const shapedPrincipal: Record<string, CedarValueJson> = { role: p.role as string, party: "P", names: ["p"] };
   if (p.agency !== undefined) shapedPrincipal.agency = "A";
+  if (p.accountChangers !== undefined) shapedPrincipal.accountChangers = people(p.accountChangers);
   const shapedResource: Record<string, CedarValueJson> = {
     kind: r.kind as string,
     party: r.party === p.party ? "P" : "Q",
   };
   if (r.agency !== undefined) shapedResource.agency = p.agency !== undefined && r.agency === p.agency ? "A" : "B";
   if (r.tlp !== undefined) shapedResource.tlp = r.tlp as string;
-  if (r.recipients !== undefined) {
-    shapedResource.recipients = (r.recipients as string[]).some((n) => names.includes(n)) ? ["p"] : [];
-  }
-  if (r.requester !== undefined) shapedResource.requester = names.includes(r.requester as string) ? "p" : "x";
+  if (r.recipients !== undefined) shapedResource.recipients = people(r.recipients);
+  if (requester !== undefined) shapedResource.requester = person(requester);
+  if (r.subject !== undefined) shapedResource.subject = person(r.subject as string);
+  if (r.requesterChangers !== undefined) shapedResource.requesterChangers = people(r.requesterChangers);
   return {
     principal: { uid: { type: "Liaison::User", id: "p" }, attrs: shapedPrincipal, parents: [] },
     resource: { uid: { type: "Liaison::Resource", id: "r" }, attrs: shapedResource, parents: [] },
   };
 }
 
-function resourceEntity(resource: AuthorizationRequest["resource"]): CedarEntity {
+function resourceEntity(resource: AccessResource): CedarEntity {
   const given = resource.attributes ?? {};
   const attrs: Record<string, CedarValueJson> = { kind: resource.type, party: "" };
   for (const name of RESOURCE_STRINGS) {
     const value = given[name];
     if (typeof value === "string") attrs[name] = value;
   }
-  const recipients = given.recipients;
-  if (Array.isArray(recipients)) attrs.recipients = recipients.filter((r): r is string => typeof r === "string");
+  for (const name of RESOURCE_SETS) {
+    const value = given[name];
+    if (Array.isArray(value)) attrs[name] = [...new Set(value.filter((v): v is string => typeof v === "string"))];
+  }
   return { uid: { type: "Liaison::Resource", id: resource.id }, attrs, parents: [] };
 }

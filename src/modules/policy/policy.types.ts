@@ -1,15 +1,20 @@
 import type { Principal } from "../identity/principal.ts";
+import type { Action } from "./policy.service.ts";
 
-/**
- * The one decision point (DESIGN.md "Policy"). Every API action asks `authorize` before it acts; Cedar decides,
- * default deny, and the decision names the policies that decided it. Implemented by policy.service.ts.
- */
+/** What a decision is asked about. `action` is a Cedar action of policies/schema.cedarschema. */
 export interface AuthorizationRequest {
   principal: Principal;
-  /** Cedar action id, e.g. `exchange:thread.read`, `workplan:proposal.accept`, `audit:leaves.read`. */
+  /** Cedar action id, e.g. `thread.read`, `proposal.decide`, `audit.read`. */
   action: string;
-  resource: { type: string; id: string; attributes?: Record<string, unknown> };
-  context?: Record<string, unknown>;
+  resource: AccessResource;
+}
+
+/** What an action touches, as the policies see it (policies/schema.cedarschema, entity Resource). */
+export interface AccessResource {
+  /** Becomes the Cedar attribute `kind`: thread, message, approval, role-grant, workplan-initiative, node, ... */
+  type: string;
+  id: string;
+  attributes?: Record<string, unknown>;
 }
 
 export interface PolicyReason {
@@ -24,14 +29,33 @@ export interface AuthorizationDecision {
   reasons: PolicyReason[];
 }
 
-export interface Authorizer {
-  authorize(request: AuthorizationRequest): AuthorizationDecision;
+/** The Cedar decision point itself: pure, no audit (policy.service.ts). Only the access path and tests ask it. */
+export interface DecisionPoint {
+  decide(request: AuthorizationRequest): AuthorizationDecision;
+}
+
+export interface AuthorizeOptions {
   /**
-   * Throw unless allowed. With `hideExistence`, a refusal looks exactly like "not found" (same status, code
-   * shape and message) so the existence of a sensitive resource does not leak.
+   * Where a resource's existence is itself sensitive: a refusal leaves as this not-found error (same status,
+   * code and message as a missing id) so it does not leak. The denial is still audited.
    */
-  assert(
-    request: AuthorizationRequest,
-    options?: { hideExistence?: boolean; notFoundCode?: string; notFoundMessage?: string },
-  ): void;
+  hideExistence?: { code: string; message: string } | undefined;
+  /** A refusal by one of these policies leaves with this error code (403) instead of LIAISON_POLICY_DENIED. */
+  deniedAs?: { policies: readonly string[]; code: string; message: string }[] | undefined;
+}
+
+/**
+ * The one authorization path (docs/ARCHITECTURE.md, "Authorization"). Every service asks `authorize` before it
+ * acts: Cedar decides (default deny, no bypass role), a refusal is audited with the principal's request id and
+ * thrown as problem+json. `permits` is the same decision without the throw and the audit, for the rows of a
+ * list the caller was already allowed to ask for (a row left out is not a refused request).
+ */
+export interface Authorizer {
+  authorize(
+    principal: Principal,
+    action: Action,
+    resource: AccessResource,
+    options?: AuthorizeOptions,
+  ): Promise<AuthorizationDecision>;
+  permits(principal: Principal, action: Action, resource: AccessResource): boolean;
 }

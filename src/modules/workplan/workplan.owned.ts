@@ -15,7 +15,7 @@ export class WorkplanContributions {
 
   async addProgress(principal: Principal, initiativeId: string, date: string, note: string, requestId?: string) {
     const agencies = await this.plan.leadAgencies(initiativeId);
-    this.plan.authorize(principal, "workplan:progress.add", {
+    await this.plan.authorize(principal, "progress.update", {
       type: "workplan-initiative",
       id: initiativeId,
       agencies,
@@ -34,7 +34,7 @@ export class WorkplanContributions {
   }
 
   async setHealth(principal: Principal, initiativeId: string, health: "red" | "amber" | "green", requestId?: string) {
-    this.plan.authorize(principal, "workplan:initiative.health", { type: "workplan-initiative", id: initiativeId });
+    await this.plan.authorize(principal, "review.manage", { type: "workplan-initiative", id: initiativeId });
     await this.plan.commit(
       principal,
       "workplan.initiative.health",
@@ -80,7 +80,7 @@ export class WorkplanContributions {
     change: EventChange,
   ) {
     const agencies = await this.plan.milestoneAgencies(milestoneId);
-    this.plan.authorize(principal, "workplan:milestone.update", {
+    await this.plan.authorize(principal, "progress.update", {
       type: "workplan-milestone",
       id: milestoneId,
       agencies,
@@ -98,7 +98,7 @@ export class WorkplanContributions {
   }
 
   async recordReview(principal: Principal, review: z.infer<typeof ReviewRequest>, requestId?: string) {
-    this.plan.authorize(principal, "workplan:review.record", { type: "workplan-review", id: "new" });
+    await this.plan.authorize(principal, "review.manage", { type: "workplan-review", id: "new" });
     const actionItems = review.actionItems.map((a) => ({ id: uuidv7(), text: a.text, owner: a.owner, due: a.due }));
     const [event] = await this.plan.commit(
       principal,
@@ -122,7 +122,7 @@ export class WorkplanContributions {
     status: "open" | "done" | "dropped",
     requestId?: string,
   ) {
-    this.plan.authorize(principal, "workplan:action.update", { type: "workplan-action", id: actionId });
+    await this.plan.authorize(principal, "progress.update", { type: "workplan-action", id: actionId });
     await this.plan.commit(
       principal,
       "workplan.action.status",

@@ -1,5 +1,5 @@
 import type { App } from "../../http/app.ts";
-import { principalOf, requireRole } from "../../http/guards.ts";
+import { authorizeNodeOperation, principalOf } from "../../http/guards.ts";
 import type { WorkplanContributions } from "./workplan.owned.ts";
 import { renderReport } from "./workplan.report.ts";
 import {
@@ -15,34 +15,34 @@ import {
   ReportQuery,
   ReviewRequest,
 } from "./workplan.schema.ts";
-import type { WorkplanService } from "./workplan.service.ts";
+import type { WorkplanAction, WorkplanService } from "./workplan.service.ts";
 
 const tags = ["workplan"];
 
 export function workplanRoutes(plan: WorkplanService, owned: WorkplanContributions) {
   return (app: App) => {
-    const read = (request: Parameters<typeof principalOf>[0], action = "workplan:plan.read") =>
+    const read = (request: Parameters<typeof principalOf>[0], action: WorkplanAction = "workplan.read") =>
       plan.authorize(principalOf(request), action, { type: "workplan", id: "plan" });
 
     app.get("/api/v1/workplan", { config: { auth: true }, schema: { tags } }, async (request) => {
-      read(request);
+      await read(request);
       const state = await plan.state();
       return { ...state, party: plan.party, indicators: await plan.indicators() };
     });
     // Seeding is node operation, not plan content: the administrator loads the published genesis (idempotent).
     app.post("/api/v1/workplan/seed", { config: { auth: true }, schema: { tags } }, async (request) => {
-      requireRole(request, "administrator");
+      await authorizeNodeOperation(request, "workplan.seed");
       return plan.seed();
     });
     app.get("/api/v1/workplan/state-hash", { config: { auth: true }, schema: { tags } }, async (request) => {
-      read(request);
+      await read(request);
       return plan.stateHash();
     });
     app.get(
       "/api/v1/workplan/proposals",
       { config: { auth: true }, schema: { tags, querystring: ProposalsQuery } },
       async (request) => {
-        read(request);
+        await read(request);
         return { items: await plan.proposals(request.query.status) };
       },
     );
@@ -118,7 +118,7 @@ export function workplanRoutes(plan: WorkplanService, owned: WorkplanContributio
       "/api/v1/workplan/report",
       { config: { auth: true }, schema: { tags, querystring: ReportQuery } },
       async (request, reply) => {
-        read(request, "workplan:report.read");
+        await read(request, "report.read");
         const { lane, format } = request.query;
         const report = await renderReport(plan, { lane, format });
         return reply.type(report.contentType).send(report.body);

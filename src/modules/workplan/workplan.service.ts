@@ -11,6 +11,7 @@ import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { FederationService } from "../federation/federation.service.ts";
 import type { Principal } from "../identity/principal.ts";
+import type { Action } from "../policy/policy.service.ts";
 import type { Authorizer } from "../policy/policy.types.ts";
 import { PlanCache } from "./workplan.cache.ts";
 import { findGenesis, insertGenesis, insertLocalEvents, nextLamport } from "./workplan.repository.ts";
@@ -36,34 +37,16 @@ export interface WorkplanDeps {
   party: string;
   changes: ChangeRunner;
   federation: FederationService;
-  authorizer?: Authorizer | undefined;
+  authorizer: Authorizer;
   indicators?: IndicatorSource | undefined;
   logger?: Logger | undefined;
 }
 
-/** This module's actions and the Cedar actions (policies/access/workplan.cedar) that decide them. */
-const CEDAR_ACTIONS: Record<string, string> = {
-  "workplan:plan.read": "workplan.read",
-  "workplan:report.read": "report.read",
-  "workplan:proposal.create": "proposal.create",
-  "workplan:proposal.accept": "proposal.decide",
-  "workplan:proposal.reject": "proposal.decide",
-  "workplan:review.record": "review.manage",
-  "workplan:initiative.health": "review.manage",
-  "workplan:progress.add": "progress.update",
-  "workplan:milestone.update": "progress.update",
-  "workplan:action.update": "progress.update",
-};
-
-const READERS = ["liaison-officer", "analyst", "approver", "workplan-coordinator", "auditor"];
-const FALLBACK_ROLES: Record<string, string[]> = {
-  "workplan.read": READERS,
-  "report.read": ["workplan-coordinator", "approver", "auditor"],
-  "proposal.create": ["workplan-coordinator"],
-  "proposal.decide": ["workplan-coordinator"],
-  "review.manage": ["workplan-coordinator"],
-  "progress.update": ["workplan-coordinator"],
-};
+/** The Cedar actions the workplan asks about (policies/access/workplan.cedar). */
+export type WorkplanAction = Extract<
+  Action,
+  "workplan.read" | "report.read" | "progress.update" | "proposal.create" | "proposal.decide" | "review.manage"
+>;
 
 export class WorkplanService {
   private readonly cache: PlanCache;
@@ -92,28 +75,22 @@ export class WorkplanService {
   }
 
   /**
-   * Ask the decision point. `agencies` are this party's lead agencies for the item, so an officer of one of
-   * them may report progress on it (policy agency-progress); without an authorizer (unit wiring) roles decide.
+   * The one path (policies/access/workplan.cedar), with the Cedar action itself: no aliases, no role table here.
+   * `agencies` are this party's lead agencies for the item, so an officer of one of them may report progress on
+   * it (policy agency-progress). A refusal is audited with the caller's request id.
    */
-  authorize(principal: Principal, action: string, resource: { type: string; id: string; agencies?: string[] }): void {
-    const cedarAction = CEDAR_ACTIONS[action] ?? action;
+  async authorize(
+    principal: Principal,
+    action: WorkplanAction,
+    resource: { type: string; id: string; agencies?: string[] },
+  ): Promise<void> {
     const agencies = resource.agencies ?? [];
     const agency = principal.agency && agencies.includes(principal.agency) ? principal.agency : agencies[0];
-    const request = {
-      principal,
-      action: cedarAction,
-      resource: {
-        type: resource.type,
-        id: resource.id,
-        attributes: { party: this.deps.party, ...(agency ? { agency } : {}) },
-      },
-    };
-    if (this.deps.authorizer) {
-      this.deps.authorizer.assert(request);
-      return;
-    }
-    if (!FALLBACK_ROLES[cedarAction]?.includes(principal.role))
-      throw forbidden("LIAISON_POLICY_DENIED", `${cedarAction} refused: no authorizer and the role does not allow it`);
+    await this.deps.authorizer.authorize(principal, action, {
+      type: resource.type,
+      id: resource.id,
+      attributes: { party: this.deps.party, ...(agency ? { agency } : {}) },
+    });
   }
 
   /** This party's lead agencies for an initiative (for the progress policy). */
@@ -209,7 +186,7 @@ export class WorkplanService {
   }
 
   async propose(principal: Principal, initiativeId: string, change: ProposedChange, requestId?: string) {
-    this.authorize(principal, "workplan:proposal.create", { type: "workplan-initiative", id: initiativeId });
+    await this.authorize(principal, "proposal.create", { type: "workplan-initiative", id: initiativeId });
     const [event] = await this.commit(
       principal,
       "workplan.proposal.create",
@@ -250,7 +227,7 @@ export class WorkplanService {
     reason = "",
     requestId?: string,
   ) {
-    this.authorize(principal, `workplan:proposal.${decision}`, { type: "workplan-proposal", id: proposalId });
+    await this.authorize(principal, "proposal.decide", { type: "workplan-proposal", id: proposalId });
     await this.commit(
       principal,
       `workplan.proposal.${decision}`,
