@@ -51,6 +51,12 @@ export const FederationConfig = z
     /** Envelopes per second accepted from one peer (token bucket, burst = 2 s worth). */
     peerRatePerSecond: z.number().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(15_000),
+    /** Largest answer read from a peer (batch results, descriptor, witness records); larger ones are refused. */
+    maxPeerResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
   })
   .strict();
 

@@ -34,11 +34,14 @@ import { FederationService } from "../modules/federation/federation.service.ts";
 import { InboxService } from "../modules/federation/inbox.service.ts";
 import { insertOutbox } from "../modules/federation/outbox.repository.ts";
 import { PeerRateLimiter } from "../modules/federation/peer-rate-limiter.ts";
+import { keyRevocationHandler } from "../modules/federation/peers.revocation.ts";
 import { PeerDirectory } from "../modules/federation/peers.service.ts";
 import { type Authenticator, authenticateWith } from "../modules/identity/authenticators.ts";
 import { identityRoutes } from "../modules/identity/identity.routes.ts";
 import { IdentityService } from "../modules/identity/identity.service.ts";
 import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
+import { KeyRevocationService } from "../modules/keys/keys.revocation.ts";
+import { keysRoutes } from "../modules/keys/keys.routes.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
 import { noticesRoutes } from "../modules/notices/notices.routes.ts";
 import { NoticesService } from "../modules/notices/notices.service.ts";
@@ -286,6 +289,15 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     maxAgeMs: config.audit.countersignatureMaxAgeSeconds * 1000,
     intervalMs: config.audit.countersignatureCheckSeconds * 1000,
   });
+  handlers.register(keyRevocationHandler(peers));
+  const keyRevocations = new KeyRevocationService({
+    dataDir: config.dataDir,
+    clock,
+    keys,
+    peers,
+    federation,
+    changes,
+  });
   handlers.register(witness.treeHeadHandler());
   handlers.register(witness.countersignatureHandler());
   const audit = new AuditService({
@@ -367,9 +379,11 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         federation,
         inbox,
         client,
+        mode: config.mode,
         maxBodyBytes: config.federation.maxBodyBytes,
         maxBatchEnvelopes: config.federation.maxBatchEnvelopes,
       }),
+      keysRoutes(keyRevocations),
       noticesRoutes(notices),
       identityRoutes(identity, {
         secureCookies: Boolean(tls) || config.baseUrl.startsWith("https:"),

@@ -12,12 +12,25 @@ const target = (cmd: Command) =>
 export function registerFederation(program: Command): void {
   const peers = program.command("peers").description("pinned peer nodes");
   target(
-    peers.command("add <descriptor>").description("pin a peer from a descriptor file or the peer's base URL"),
+    peers
+      .command("add <descriptor>")
+      .description("pin a peer from a descriptor file or the peer's base URL")
+      .option(
+        "--fingerprint <kid...>",
+        "the peer's key ids as its operator read them to you out of band (`liaison keys show`); required with a URL",
+      ),
   ).action(async (descriptor: string, options) => {
     const api = ApiClient.from(options);
+    const fingerprints = options.fingerprint as string[] | undefined;
+    if (/^https?:\/\//.test(descriptor) && !fingerprints?.length) {
+      throw new Error("a descriptor fetched from a URL is pinned only with --fingerprint <kid>... given out of band");
+    }
     const body = /^https?:\/\//.test(descriptor)
-      ? { url: descriptor }
-      : { descriptor: JSON.parse(readFileSync(descriptor, "utf8")) as Record<string, unknown> };
+      ? { url: descriptor, fingerprints }
+      : {
+          descriptor: JSON.parse(readFileSync(descriptor, "utf8")) as Record<string, unknown>,
+          ...(fingerprints ? { fingerprints } : {}),
+        };
     const pinned = await api.call<{ party: string; baseUrl: string }>("POST", "/api/v1/federation/peers", body);
     console.log(`pinned ${pinned.party} at ${pinned.baseUrl}`);
   });

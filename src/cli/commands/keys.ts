@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load-config.ts";
 import { initKeys, loadKeyRing, rotateKeys } from "../../modules/keys/keys.service.ts";
+import { ApiClient, print } from "../api-client.ts";
 
 function dataDirOf(options: { dataDir?: string; config?: string }): string {
   return options.dataDir ?? process.env.LIAISON_DATA_DIR ?? loadConfig(options.config).dataDir;
@@ -28,7 +29,9 @@ export function registerKeys(program: Command): void {
       const uses = options.use === "both" ? (["sig", "enc"] as const) : ([options.use] as ("sig" | "enc")[]);
       const result = await rotateKeys(dataDirOf(options), [...uses]);
       console.log(`retired: ${result.retired.join(", ") || "-"}\ncreated: ${result.created.join(", ")}`);
-      console.log("restart the node, then have the peer re-import the descriptor (`liaison peers add <url>`)");
+      console.log(
+        "restart the node, then have the peer re-pin it: `liaison peers add <url> --fingerprint <created kids>`",
+      );
     });
   keys
     .command("show")
@@ -37,6 +40,23 @@ export function registerKeys(program: Command): void {
     .option("-c, --config <file>", "config file")
     .action(async (options) => {
       const ring = await loadKeyRing(dataDirOf(options));
-      console.log(JSON.stringify({ keys: ring.publicJwks() }, null, 2));
+      // `fingerprints`: what the peer's operator passes to `peers add --fingerprint`, every key of the descriptor.
+      console.log(JSON.stringify({ keys: ring.publicJwks(), fingerprints: [...ring.byKid.keys()] }, null, 2));
+    });
+  keys
+    .command("revoke <kid>")
+    .description("revoke a retired key: it verifies nothing from now on, and every pinned peer is told")
+    .option("--node <url>", "node base URL (default: from the config)")
+    .option("--token <token>", "bearer token (default: <dataDir>/admin.token)")
+    .option("-c, --config <file>", "config file")
+    .option("--json", "print JSON")
+    .action(async (kid: string, options) => {
+      const result = await ApiClient.from(options).call<{ kid: string; revokedAt: string; notified: string[] }>(
+        "POST",
+        "/api/v1/keys/revocations",
+        { kid },
+      );
+      if (options.json) print(result, true);
+      else console.log(`revoked ${result.kid} at ${result.revokedAt}; told: ${result.notified.join(", ") || "-"}`);
     });
 }

@@ -5,6 +5,7 @@
  * that does not verify becomes an alert on both nodes (metric, log, audit leaf, /api/v1/audit/alerts); it is
  * never countersigned.
  */
+import { decodeProtectedHeader } from "jose";
 import type { Logger } from "pino";
 import { Counter } from "prom-client";
 import type { Clock } from "../../core/clock.ts";
@@ -15,7 +16,7 @@ import type { Db } from "../../db/database.ts";
 import type { Metrics } from "../../node/metrics.ts";
 import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
 import type { FederationService } from "../federation/federation.service.ts";
-import type { PeerDirectory } from "../federation/peers.service.ts";
+import { assertPeerKeyValidAt, type PeerDirectory } from "../federation/peers.service.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import { proofPath } from "./audit.repository.ts";
 import {
@@ -43,6 +44,9 @@ import {
   treeHeadSizesAfter,
   witnessedHeadAt,
 } from "./witness.repository.ts";
+
+/** The kid of a JWS that verifySigned already checked. */
+const signerKid = (jws: string) => String(decodeProtectedHeader(jws).kid);
 
 export const TREE_HEAD_ENVELOPE = "audit.tree-head";
 export const COUNTERSIGNATURE_ENVELOPE = "audit.countersignature";
@@ -137,6 +141,7 @@ export class WitnessService {
         let head: TreeHeadPayload;
         try {
           head = await verifySigned(payload.body.signed, TREE_HEAD_TYP, peer.signingKeys, TreeHeadPayload);
+          assertPeerKeyValidAt(peer, signerKid(payload.body.signed), head.timestamp);
         } catch (error) {
           return refuse("signature", null, "", (error as Error).message);
         }
@@ -259,6 +264,9 @@ export class WitnessService {
             peer.signingKeys,
             CountersignaturePayload,
           );
+          // A countersignature is made after the head it names: its signing time is the later of the two.
+          const signedAt = Math.max(Date.parse(cs.timestamp), Date.parse(cs.witnessedAt));
+          assertPeerKeyValidAt(peer, signerKid(body.countersigned as string), new Date(signedAt));
         } catch (error) {
           return this.alert(change, witness, "countersignature-invalid", body.treeSize, (error as Error).message);
         }

@@ -8,7 +8,7 @@ import { type AuditEvent, appendAuditEvents } from "../audit/audit.repository.ts
 import { verifyReceipt } from "./envelope-crypto.ts";
 import type { FederationClient } from "./federation.client.ts";
 import { type ClaimedEnvelope, claimOutboxBatch, type DeliveryOutcome, settleOutbox } from "./outbox.repository.ts";
-import type { PeerDirectory } from "./peers.service.ts";
+import { assertPeerKeyValidAt, type PeerDirectory } from "./peers.service.ts";
 
 export interface DeliveryWorkerDeps {
   db: Db;
@@ -196,6 +196,10 @@ export class DeliveryWorker {
             const key = peer.signingKeys.get(kid);
             if (!key) throw new Error(`receipt signed by unknown key ${kid}`);
             const receipt = await verifyReceipt(result.receipt, key);
+            // A receipt cannot predate the envelope it answers (give or take the clocks' skew): that bounds how
+            // far a retired key's receipt could be backdated.
+            const sentAt = row.queued_at.getTime() - this.deps.config.maxClockSkewSeconds * 1000;
+            assertPeerKeyValidAt(peer, kid, new Date(Math.max(Date.parse(receipt.receivedAt), sentAt)));
             if (receipt.envelopeId !== row.envelope_id || receipt.digest !== row.digest) {
               throw new Error("receipt names another envelope or digest");
             }

@@ -1,16 +1,23 @@
 import { z } from "zod";
-import { badRequest, LiaisonError } from "../../core/errors.ts";
+import type { NodeConfig } from "../../config/config.schema.ts";
+import { LiaisonError } from "../../core/errors.ts";
 import type { App } from "../../http/app.ts";
 import { authorizeNodeOperation } from "../../http/guards.ts";
+import { Kid } from "../keys/keys.schema.ts";
 import type { FederationClient } from "./federation.client.ts";
 import { EnvelopeBatchRequest } from "./federation.schema.ts";
 import type { FederationService } from "./federation.service.ts";
 import type { InboxService } from "./inbox.service.ts";
+import { fetchPeerDescriptor } from "./peers.fetch.ts";
+
+/** Key ids as `liaison keys show` prints them (`fingerprints`). */
+const Fingerprints = z.array(Kid).min(1).max(64);
 
 export interface FederationRoutesDeps {
   federation: FederationService;
   inbox: InboxService;
   client: FederationClient;
+  mode: NodeConfig["mode"];
   maxBodyBytes: number;
   maxBatchEnvelopes: number;
 }
@@ -62,24 +69,31 @@ export function federationRoutes(deps: FederationRoutesDeps) {
         config: { auth: true },
         schema: {
           tags: ["federation"],
-          body: z.union([z.object({ descriptor: z.record(z.string(), z.unknown()) }), z.object({ url: z.url() })]),
+          // A fetched descriptor is pinned only against fingerprints given out of band; a descriptor the
+          // operator hands over is checked against them when they are given.
+          body: z.union([
+            z.object({ descriptor: z.record(z.string(), z.unknown()), fingerprints: Fingerprints.optional() }),
+            z.object({ url: z.url(), fingerprints: Fingerprints.optional() }),
+          ]),
         },
       },
       async (request, reply) => {
         const principal = await authorizeNodeOperation(request, "peer.manage");
         const body = request.body;
+        if ("url" in body && !body.fingerprints) {
+          throw new LiaisonError(
+            "LIAISON_FEDERATION_FINGERPRINT_REQUIRED",
+            400,
+            "pinning a fetched descriptor needs the peer's key ids, read out of band (`fingerprints`)",
+          );
+        }
         const descriptor =
-          "descriptor" in body
-            ? body.descriptor
-            : await deps.client
-                .fetchJson(new URL("/federation/v1/descriptor", body.url).toString())
-                .catch((error: Error) => {
-                  throw badRequest(
-                    "LIAISON_FEDERATION_DESCRIPTOR_UNREACHABLE",
-                    `cannot fetch descriptor: ${error.message}`,
-                  );
-                });
-        const pinned = await deps.federation.pinPeer(descriptor, { id: principal.id, requestId: String(request.id) });
+          "descriptor" in body ? body.descriptor : await fetchPeerDescriptor(deps.client, deps.mode, body.url);
+        const pinned = await deps.federation.pinPeer(
+          descriptor,
+          { id: principal.id, requestId: String(request.id) },
+          { fingerprints: body.fingerprints },
+        );
         return reply.status(201).send(pinned);
       },
     );

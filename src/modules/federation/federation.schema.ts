@@ -5,10 +5,15 @@ export const PublicJwk = z
   .object({
     kty: z.literal("OKP"),
     crv: z.enum(["Ed25519", "X25519"]),
-    x: z.string().min(1),
-    kid: z.string().min(1),
+    x: z.string().min(1).max(128),
+    /** The RFC 7638 thumbprint of the key (checked when pinned). */
+    kid: z.string().min(1).max(128),
     use: z.enum(["sig", "enc"]),
     alg: z.string().optional(),
+    /** Since when the key only verifies what was signed before (it was rotated out). */
+    retiredAt: z.iso.datetime().optional(),
+    /** Since when the key verifies nothing. */
+    revokedAt: z.iso.datetime().optional(),
   })
   .loose()
   .refine((jwk) => !("d" in jwk), "a descriptor must never carry a private key");

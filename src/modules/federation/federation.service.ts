@@ -10,7 +10,7 @@ import { notFound } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeRunner, SealedEnvelope } from "../../db/changes.ts";
 import type { Db, Tx } from "../../db/database.ts";
-import type { KeyRing } from "../keys/keys.service.ts";
+import type { KeyRing, NodeKey } from "../keys/keys.service.ts";
 import { sealEnvelope } from "./envelope-crypto.ts";
 import { eraseEnvelopeContent } from "./envelope-erasure.ts";
 import type { Descriptor } from "./federation.schema.ts";
@@ -23,7 +23,7 @@ import {
   listOutbox,
   retryDeadLetters,
 } from "./outbox.repository.ts";
-import type { PeerDirectory } from "./peers.service.ts";
+import type { PeerDirectory, PinOptions } from "./peers.service.ts";
 
 export interface FederationServiceDeps {
   config: NodeConfig;
@@ -53,7 +53,14 @@ export class FederationService {
   }
 
   /** Sign and encrypt a payload for a pinned peer. Done before the transaction: crypto need not hold locks. */
-  async prepare(to: string, type: string, body: Record<string, unknown>, version = 1): Promise<SealedEnvelope> {
+  async prepare(
+    to: string,
+    type: string,
+    body: Record<string, unknown>,
+    version = 1,
+    /** Only a key's own revocation is signed by another key than the current one (see keys.revocation.ts). */
+    signer: NodeKey = this.deps.keys.signing,
+  ): Promise<SealedEnvelope> {
     const peer = await this.deps.peers.require(to);
     const createdAt = this.deps.clock.now();
     const payload: EnvelopePayload = {
@@ -65,12 +72,12 @@ export class FederationService {
       createdAt: createdAt.toISOString(),
       body,
     };
-    const jwe = await sealEnvelope(payload, this.deps.keys.signing, peer.encryptionKey);
+    const jwe = await sealEnvelope(payload, signer, peer.encryptionKey);
     return { envelopeId: payload.id, peer: to, type, jwe, digest: envelopeDigest(jwe), createdAt };
   }
 
-  async pinPeer(descriptor: unknown, actor: Actor): Promise<Descriptor> {
-    const pinned = await this.deps.peers.pin(descriptor, this.deps.clock.now());
+  async pinPeer(descriptor: unknown, actor: Actor, options: PinOptions = {}): Promise<Descriptor> {
+    const pinned = await this.deps.peers.pin(descriptor, this.deps.clock.now(), options);
     await this.deps.changes.run(async (change) => {
       change.audit({
         actor: actor.id,
@@ -78,7 +85,11 @@ export class FederationService {
         subject: pinned.party,
         outcome: "success",
         requestId: actor.requestId,
-        details: { baseUrl: pinned.baseUrl, kids: pinned.keys.keys.map((k) => k.kid) },
+        details: {
+          baseUrl: pinned.baseUrl,
+          kids: pinned.keys.keys.map((k) => k.kid),
+          fingerprintsChecked: options.fingerprints !== undefined,
+        },
       });
     });
     return pinned;

@@ -25,7 +25,8 @@ import type { EnvelopeHandler, EnvelopeHandlers } from "./envelope-handlers.ts";
 import type { EnvelopeResult } from "./federation.schema.ts";
 import { findInboxByDigests, findInboxByIds, insertInboxEnvelopes } from "./inbox.repository.ts";
 import type { PeerRateLimiter } from "./peer-rate-limiter.ts";
-import type { PeerDirectory } from "./peers.service.ts";
+import { isSelfRevocation } from "./peers.revocation.ts";
+import { assertPeerKeyValidAt, type PeerDirectory } from "./peers.service.ts";
 
 export interface InboxDeps {
   db: Db;
@@ -169,6 +170,11 @@ export class InboxService {
         401,
       );
     }
+    // A retired key vouches only for what it signed before its retirement (the window below bounds backdating);
+    // a revoked one for nothing.
+    assertPeerKeyValidAt(peer, signer.kid, payload.createdAt, {
+      selfRevocation: isSelfRevocation(payload, signer.kid),
+    });
     if (payload.to !== party)
       throw federationError("WRONG_RECIPIENT", `the envelope is addressed to ${payload.to}, not ${party}`);
     const now = clock.now().getTime();

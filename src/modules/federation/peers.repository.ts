@@ -38,8 +38,30 @@ export async function upsertPeer(db: DbOrTx, descriptor: Descriptor, at: Date): 
     .execute();
 }
 
+/** jsonb comes back parsed from pg and PGlite; a text column (or an older driver) gives a string. */
+const parsed = (row: PeersTable): PeersTable => ({
+  ...row,
+  descriptor: typeof row.descriptor === "string" ? (JSON.parse(row.descriptor) as Descriptor) : row.descriptor,
+});
+
 export async function listPeers(db: Db): Promise<PeersTable[]> {
-  return db.selectFrom("peers").selectAll().orderBy("party").execute();
+  return (await db.selectFrom("peers").selectAll().orderBy("party").execute()).map(parsed);
+}
+
+export async function findPeer(db: DbOrTx, party: string, options: { forUpdate?: boolean } = {}) {
+  let query = db.selectFrom("peers").selectAll().where("party", "=", party);
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? parsed(row) : undefined;
+}
+
+/** Replace the stored descriptor of a pinned peer (its keys' validity changed). */
+export async function updatePeerDescriptor(db: DbOrTx, descriptor: Descriptor, at: Date): Promise<void> {
+  await db
+    .updateTable("peers")
+    .set({ descriptor: JSON.stringify(descriptor) as unknown as Descriptor, updated_at: at })
+    .where("party", "=", descriptor.party)
+    .execute();
 }
 
 export async function deletePeer(db: DbOrTx, party: string): Promise<boolean> {

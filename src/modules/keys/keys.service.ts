@@ -1,10 +1,20 @@
 /**
  * Keys module: owns the node's signing (Ed25519) and encryption (X25519) key pairs, stored as JWK files under
  * <dataDir>/keys/ with mode 0600 and RFC 7638 thumbprints as key ids. The current key of each use signs or
- * receives; retired keys stay in keys/retired/ so that what they signed still verifies and what was encrypted
- * to them still decrypts.
+ * receives; retired keys stay in keys/retired/ so that what they signed before their retirement still verifies and
+ * what was encrypted to them still decrypts. Each retired key file records `retiredAt`, and `revokedAt` once the
+ * operator revoked it (keys.revocation.ts tells the peers); the descriptor publishes both.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { KeyLike } from "jose";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
@@ -20,6 +30,10 @@ export interface NodeKey {
   publicJwk: JWK;
   privateKey: KeyLike;
   publicKey: KeyLike;
+  /** Set on retired keys: they vouch only for what was signed before. */
+  retiredAt?: Date | undefined;
+  /** Set on revoked keys: they vouch for nothing. */
+  revokedAt?: Date | undefined;
 }
 
 export interface KeyRing {
@@ -46,9 +60,14 @@ async function generateJwk(use: KeyUse): Promise<JWK> {
   return { ...jwk, kid, use, alg: ALGS[use] };
 }
 
-function writePrivateJwk(path: string, jwk: JWK): void {
-  writeFileSync(path, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+type StoredJwk = JWK & { retiredAt?: string; revokedAt?: string };
+
+/** Written beside and renamed over, so a crash leaves the old file or the new one, never half of one. */
+function writePrivateJwk(path: string, jwk: StoredJwk): void {
+  const temp = `${path}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
 }
 
 export function publicPart(jwk: JWK): JWK {
@@ -56,27 +75,32 @@ export function publicPart(jwk: JWK): JWK {
   return rest;
 }
 
-async function loadKey(jwk: JWK, use: KeyUse): Promise<NodeKey> {
+async function loadKey(jwk: StoredJwk, use: KeyUse): Promise<NodeKey> {
   const kid = await calculateJwkThumbprint(jwk, "sha256");
   if (jwk.kid && jwk.kid !== kid) {
     throw new LiaisonError("LIAISON_KEYS_INVALID", 500, `key ${jwk.kid} does not match its thumbprint ${kid}`);
   }
   const alg = ALGS[use];
-  const publicJwk = { ...publicPart(jwk), kid, use, alg };
+  const { retiredAt: _retired, revokedAt: _revoked, ...bare } = jwk;
+  const publicJwk = { ...publicPart(bare), kid, use, alg };
   return {
     kid,
     use,
     alg,
-    privateJwk: { ...jwk, kid, use, alg },
+    privateJwk: { ...bare, kid, use, alg },
     publicJwk,
     privateKey: (await importJWK({ ...jwk, alg }, alg)) as KeyLike,
     publicKey: (await importJWK(publicJwk, alg)) as KeyLike,
+    retiredAt: jwk.retiredAt ? new Date(jwk.retiredAt) : undefined,
+    revokedAt: jwk.revokedAt ? new Date(jwk.revokedAt) : undefined,
   };
 }
 
-function readJwk(path: string): JWK {
+const retiredFile = (dir: string, kid: string, use: KeyUse) => join(dir, "retired", `${kid}.${use}.private.jwk.json`);
+
+function readJwk(path: string): StoredJwk {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as JWK;
+    return JSON.parse(readFileSync(path, "utf8")) as StoredJwk;
   } catch (error) {
     throw new LiaisonError("LIAISON_KEYS_UNREADABLE", 500, `cannot read key file ${path}: ${(error as Error).message}`);
   }
@@ -101,13 +125,14 @@ export async function initKeys(
 }
 
 /**
- * Rotate one use (or both): the current key moves to keys/retired/<kid>.<use>.private.jwk.json and a new one
- * takes its place. Peers learn the new key from the descriptor (they re-import it, or receive it in a
- * `federation.descriptor` envelope signed by the old key).
+ * Rotate one use (or both): the current key is copied to keys/retired/<kid>.<use>.private.jwk.json with its
+ * `retiredAt`, then a new one replaces it. Peers learn the new key, and the old one's retirement, when they
+ * re-pin the descriptor (`liaison peers add <url> --fingerprint <new kids>`).
  */
 export async function rotateKeys(
   dataDir: string,
   uses: KeyUse[] = ["sig", "enc"],
+  at: Date = new Date(),
 ): Promise<{ retired: string[]; created: string[] }> {
   const dir = keysDir(dataDir);
   mkdirSync(join(dir, "retired"), { recursive: true, mode: 0o700 });
@@ -118,7 +143,9 @@ export async function rotateKeys(
     if (existsSync(path)) {
       const old = readJwk(path);
       const kid = await calculateJwkThumbprint(old, "sha256");
-      renameSync(path, join(dir, "retired", `${kid}.${use}.private.jwk.json`));
+      // A crash between the two writes leaves the old key current (it wins over its retired copy) and the
+      // rotation can simply be run again.
+      writePrivateJwk(retiredFile(dir, kid, use), { ...old, retiredAt: at.toISOString() });
       retired.push(kid);
     }
     const fresh = await generateJwk(use);
@@ -152,7 +179,11 @@ export async function loadKeyRing(dataDir: string): Promise<KeyRing> {
     for (const file of readdirSync(retiredDir).sort()) {
       const match = /^[A-Za-z0-9_-]+\.(sig|enc)\.private\.jwk\.json$/.exec(file);
       if (!match) continue;
-      const key = await loadKey(readJwk(join(retiredDir, file)), match[1] as KeyUse);
+      const path = join(retiredDir, file);
+      const jwk = readJwk(path);
+      // Files retired before retiredAt was recorded: the rename into retired/ set their change time.
+      jwk.retiredAt ??= statSync(path).ctime.toISOString();
+      const key = await loadKey(jwk, match[1] as KeyUse);
       if (!byKid.has(key.kid)) byKid.set(key.kid, key);
     }
   }
@@ -160,6 +191,46 @@ export async function loadKeyRing(dataDir: string): Promise<KeyRing> {
     signing,
     encryption,
     byKid,
-    publicJwks: () => [...byKid.values()].map((k) => k.publicJwk),
+    publicJwks: () => [...byKid.values()].map(publishedJwk),
   };
+}
+
+/** The public JWK with its validity, as the descriptor carries it. */
+function publishedJwk(key: NodeKey): JWK {
+  return {
+    ...key.publicJwk,
+    ...(key.retiredAt ? { retiredAt: key.retiredAt.toISOString() } : {}),
+    ...(key.revokedAt ? { revokedAt: key.revokedAt.toISOString() } : {}),
+  };
+}
+
+/**
+ * Mark a retired key revoked in its file (the first revocation time stays). The current keys cannot be revoked:
+ * the node would have nothing to sign or be reached with; rotate first.
+ */
+export async function revokeKeyFile(
+  dataDir: string,
+  kid: string,
+  at: Date,
+): Promise<{ kid: string; use: KeyUse; revokedAt: Date }> {
+  const dir = keysDir(dataDir);
+  for (const use of ["sig", "enc"] as const) {
+    const current = join(dir, FILES[use]);
+    if (existsSync(current) && (await calculateJwkThumbprint(readJwk(current), "sha256")) === kid) {
+      throw new LiaisonError(
+        "LIAISON_KEYS_REVOKE_CURRENT",
+        409,
+        `${kid} is the current ${use} key: run \`liaison keys rotate --use ${use}\` and restart the node first`,
+      );
+    }
+  }
+  for (const use of ["sig", "enc"] as const) {
+    const path = retiredFile(dir, kid, use);
+    if (!existsSync(path)) continue;
+    const jwk = readJwk(path);
+    const revokedAt = jwk.revokedAt ?? at.toISOString();
+    if (!jwk.revokedAt) writePrivateJwk(path, { ...jwk, revokedAt });
+    return { kid, use, revokedAt: new Date(revokedAt) };
+  }
+  throw new LiaisonError("LIAISON_KEYS_NOT_FOUND", 404, `this node holds no retired key ${kid}`);
 }
