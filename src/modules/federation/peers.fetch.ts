@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type { NodeConfig } from "../../config/config.schema.ts";
-import { badRequest } from "../../core/errors.ts";
+import { badRequest, isLiaisonError } from "../../core/errors.ts";
 import type { FederationClient } from "./federation.client.ts";
 
 const isLoopback = (hostname: string) => {
@@ -32,6 +32,7 @@ export async function fetchPeerDescriptor(
   try {
     return await client.fetchJson(url.toString());
   } catch (error) {
+    if (isLiaisonError(error) && error.code === "LIAISON_FEDERATION_PEER_RESPONSE_TOO_LARGE") throw error;
     throw badRequest(
       "LIAISON_FEDERATION_DESCRIPTOR_UNREACHABLE",
       `cannot fetch descriptor: ${(error as Error).message}`,
