@@ -42,6 +42,7 @@ import { IdentityService } from "../modules/identity/identity.service.ts";
 import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
 import { KeyRevocationService } from "../modules/keys/keys.revocation.ts";
 import { keysRoutes } from "../modules/keys/keys.routes.ts";
+import { findUserById, findUserByUsername } from "../modules/identity/users.repository.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
 import { noticesRoutes } from "../modules/notices/notices.routes.ts";
 import { NoticesService } from "../modules/notices/notices.service.ts";
@@ -237,7 +238,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // one more Authenticator appended here; nothing else in the node changes.
   const authenticators: Authenticator[] = identity.authenticators();
   // Capability modules: each is constructed with the deps it needs and registers its envelope handlers.
-  const notices = new NoticesService({ db, clock, party: config.party, changes, federation });
+  const notices = new NoticesService({ db, clock, party: config.party, changes, federation, compliance });
   handlers.register(notices.envelopeHandler());
   const workplan = new WorkplanService({
     db,
@@ -265,6 +266,12 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     handlers,
     logger,
     maxEnvelopeBytes: config.federation.maxEnvelopeBytes,
+    // Triage checks an assignee's agency; the exchange does not read identity's tables itself.
+    userAgency: async (user) => {
+      const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(user);
+      const found = (isId ? await findUserById(db, user) : undefined) ?? (await findUserByUsername(db, user));
+      return found ? found.agency : undefined;
+    },
   });
   const witness = new WitnessService({
     db,

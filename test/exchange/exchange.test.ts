@@ -74,7 +74,8 @@ describe("exchange between two nodes", () => {
   });
 
   it("triage, acknowledgement and a refusal response stop the clocks on both sides", async () => {
-    const sent = await openThread({ priority: "urgent" });
+    // TLP:GREEN: routing it to another agency than the one it was addressed to is not an onward disclosure.
+    const sent = await openThread({ priority: "urgent", tlp: "TLP:GREEN" });
     await inbound(sent.id, caOfficer.token);
     const untriaged = async () =>
       (
@@ -98,14 +99,14 @@ describe("exchange between two nodes", () => {
     const ack = await nodes.canada.api<Message>(
       "POST",
       `/api/v1/threads/${sent.id}/messages`,
-      { kind: "acknowledgement", text: "Received; CBSA is looking into it." },
+      { kind: "acknowledgement" },
       caAnalyst.token,
     );
     expect(ack.status, JSON.stringify(ack.body)).toBe(201);
     const refusal = await nodes.canada.api<Message>(
       "POST",
       `/api/v1/threads/${sent.id}/messages`,
-      { kind: "response", responseType: "refusal", refusalReason: "outside mandate", text: "Not ours." },
+      { kind: "response", responseType: "refusal", refusalCode: "outside-mandate" },
       caAnalyst.token,
     );
     expect(refusal.status, JSON.stringify(refusal.body)).toBe(201);
@@ -116,21 +117,21 @@ describe("exchange between two nodes", () => {
     expect(onIndia.deadlines.acknowledgedAt).not.toBeNull();
     expect(onIndia.deadlines.respondedAt).not.toBeNull();
     expect(onIndia.messages.map((m) => m.kind)).toEqual(["request", "acknowledgement", "response"]);
-    expect(onIndia.messages[2]).toMatchObject({ responseType: "refusal", refusalReason: "outside mandate" });
+    expect(onIndia.messages[2]).toMatchObject({ responseType: "refusal", refusalCode: "outside-mandate" });
     type Stats = {
       items: {
         lane: string;
         priority: string;
         requests: { sent: number; received: number };
         acknowledgeSeconds: { median: number | null };
-        refusals: { reason: string; count: number }[];
+        refusals: { code: string; count: number }[];
       }[];
     };
     const stats = await nodes.canada.api<Stats>("GET", "/api/v1/exchange/stats", undefined, caOfficer.token);
     const urgentDrugs = stats.body.items.find((i) => i.lane === "drugs" && i.priority === "urgent");
     expect(urgentDrugs?.requests.received).toBeGreaterThanOrEqual(1);
     expect(urgentDrugs?.acknowledgeSeconds.median).not.toBeNull();
-    expect(urgentDrugs?.refusals).toContainEqual({ reason: "outside mandate", count: 1 });
+    expect(urgentDrugs?.refusals).toContainEqual({ code: "outside-mandate", count: 1 });
   });
 
   it("carries disclosures and alerts with entities and an attachment, checked by digest", async () => {
@@ -201,7 +202,7 @@ describe("exchange between two nodes", () => {
     const withdrawal = await nodes.india.api<Message>(
       "POST",
       `/api/v1/threads/${sent.id}/messages`,
-      { kind: "withdrawal", refersTo: original.id, text: "Sent in error." },
+      { kind: "withdrawal", refersTo: original.id },
       inOfficer.token,
     );
     expect(withdrawal.status, JSON.stringify(withdrawal.body)).toBe(201);
@@ -229,6 +230,9 @@ describe("exchange between two nodes", () => {
         refersTo: received.messages[0]?.id,
         onwardRecipient: "Ontario Provincial Police",
         text: "May we share this with the OPP?",
+        // It carries text, so it passes Canada's gate like any disclosure.
+        legalBases: ["BI-WORKPLAN-2026"],
+        permittedUse: ["H0", "H1"],
       },
       caOfficer.token,
     );
@@ -240,7 +244,7 @@ describe("exchange between two nodes", () => {
     const decision = await nodes.india.api<Message>(
       "POST",
       `/api/v1/threads/${sent.id}/messages`,
-      { kind: "consent-decision", refersTo: onIndia.id, consentGranted: true, text: "Granted, H1 still applies." },
+      { kind: "consent-decision", refersTo: onIndia.id, consentGranted: true },
       inOfficer.token,
     );
     expect(decision.status, JSON.stringify(decision.body)).toBe(201);

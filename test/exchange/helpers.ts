@@ -32,6 +32,7 @@ export type Message = {
   consentGranted?: boolean | null;
   responseType?: string | null;
   refusalReason?: string | null;
+  refusalCode?: string | null;
 };
 
 export interface Actor {

@@ -88,6 +88,7 @@ export function messageEnvelopeHandler(service: ExchangeService): EnvelopeHandle
         recipients: message.recipients,
         response_type: message.responseType,
         refusal_reason: message.refusalReason,
+        refusal_code: message.refusalCode ?? null,
         refers_to: message.refersTo,
         consent_granted: message.consentGranted,
         onward_recipient: message.onwardRecipient,

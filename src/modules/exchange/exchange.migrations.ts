@@ -97,4 +97,10 @@ export const exchangeMigrations: SqlMigrations = {
   // a word in one message in two hundred looked as rare as an identifier. Ten times as many; ANALYZE samples
   // more rows (~10 s for 1M messages). Catalogue only: nothing is rewritten.
   "2026112421_exchange_search_statistics": [`ALTER TABLE exchange_messages ALTER COLUMN tsv SET STATISTICS 1000`],
+  // Coded refusal reasons (statistics count by code, never by text), and the agency holding an inbound message
+  // after a consented onward move (exchange.onward.ts). Both nullable: existing rows keep their meaning.
+  "2026120210_exchange_refusal_code_holder": [
+    `ALTER TABLE exchange_messages ADD COLUMN refusal_code text`,
+    `ALTER TABLE exchange_messages ADD COLUMN holder_agency text`,
+  ],
 };

@@ -50,6 +50,8 @@ export interface ExchangeMessagesTable {
   recipients: unknown;
   response_type: string | null;
   refusal_reason: string | null;
+  /** A coded refusal reason (exchange.content.ts REFUSAL_CODES); absent on rows written before it existed. */
+  refusal_code?: string | null;
   refers_to: string | null;
   consent_granted: boolean | null;
   onward_recipient: string | null;
@@ -58,6 +60,11 @@ export interface ExchangeMessagesTable {
   withdrawn_at: Date | null;
   withdrawal_confirmed_at: Date | null;
   created_at: Date;
+  /**
+   * Inbound: the agency that holds this message for its caveats once the originator consented to moving it
+   * (exchange.onward.ts). Null: the message's `to_agency`, else the thread's assigned agency.
+   */
+  holder_agency?: string | null;
 }
 
 export interface ExchangeAttachmentsTable {

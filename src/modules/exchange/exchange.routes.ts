@@ -1,9 +1,7 @@
 import { z } from "zod";
 import type { App } from "../../http/app.ts";
 import { principalOf } from "../../http/guards.ts";
-import { decryptAttachment } from "./exchange.attachments.ts";
-import { exchangeError } from "./exchange.errors.ts";
-import { findAttachment, findMessage, findThread } from "./exchange.repository.ts";
+import { downloadAttachment } from "./exchange.downloads.ts";
 import {
   AddMessageRequest,
   AssignRequest,
@@ -16,7 +14,6 @@ import { searchMessages } from "./exchange.search.ts";
 import type { ExchangeService } from "./exchange.service.ts";
 import { exchangeStats } from "./exchange.stats.ts";
 import type { ExchangeThreads } from "./exchange.threads.ts";
-import { canRead } from "./exchange.visibility.ts";
 
 const tags = ["exchange"];
 
@@ -56,7 +53,7 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
     app.post(
       "/api/v1/threads/:id/assign",
       { config: { auth: true }, schema: { tags, params: ThreadIdParams, body: AssignRequest } },
-      async (request) => threads.assign(request.params.id, request.body, principalOf(request)),
+      async (request) => threads.assign(request.params.id, request.body, principalOf(request), String(request.id)),
     );
     app.post(
       "/api/v1/threads/:id/read",
@@ -71,13 +68,12 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
       "/api/v1/attachments/:id",
       { config: { auth: true }, schema: { tags, params: z.object({ id: z.uuid() }) } },
       async (request, reply) => {
-        const principal = principalOf(request);
-        const attachment = await findAttachment(exchange.deps.db, request.params.id);
-        const message = attachment ? await findMessage(exchange.deps.db, attachment.message_id) : undefined;
-        const thread = message ? await findThread(exchange.deps.db, message.thread_id) : undefined;
-        if (!attachment || !message || !thread || !canRead(principal, message, thread, exchange.deps.clock.now()))
-          throw exchangeError("ATTACHMENT_NOT_FOUND", 404, `no attachment ${request.params.id}`);
-        const bytes = decryptAttachment(exchange.deps.attachmentKey, attachment.id, attachment);
+        const { attachment, bytes } = await downloadAttachment(
+          exchange,
+          request.params.id,
+          principalOf(request),
+          String(request.id),
+        );
         return reply
           .header("content-type", attachment.content_type)
           .header("content-disposition", `attachment; filename="${attachment.name.replace(/"/g, "")}"`)

@@ -7,8 +7,12 @@ import type { AddMessageRequest } from "./exchange.schema.ts";
 export async function checkKindRules(db: Db, thread: ExchangeThreadsTable, isNew: boolean, input: AddMessageRequest) {
   if (input.kind === "response" && !input.responseType)
     throw exchangeError("RESPONSE_TYPE_REQUIRED", 400, "a response says whether it is full, partial or a refusal");
-  if (input.responseType === "refusal" && !input.refusalReason)
-    throw exchangeError("REFUSAL_REASON_REQUIRED", 400, "a refusal needs a reason");
+  if (input.responseType === "refusal" && !input.refusalReason && !input.refusalCode)
+    throw exchangeError(
+      "REFUSAL_REASON_REQUIRED",
+      400,
+      "a refusal needs a reason: a refusalCode from the documented list, or a refusalReason (free text, gated)",
+    );
   if (input.kind === "consent-decision" && input.consentGranted === undefined)
     throw exchangeError("CONSENT_DECISION_REQUIRED", 400, "a consent decision says consentGranted true or false");
   // TLP:RED's recipients and H3's note are checked by the compliance gate itself (checkGateInput), so a send and

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
 import { Grading, gatedMessageFields, MistreatmentRisk, PermittedUse, Tlp } from "../compliance/compliance.fields.ts";
+import { CONTROL_KINDS, contentFieldsOf, isControlKind, REFUSAL_CODES } from "./exchange.content.ts";
 import { Entity } from "./exchange.entities.ts";
 
 /** Vocabularies of shared/domain: lanes (agencies.json), TLP 2.0, H0-H3, Admiralty 6x6 (handling.json). */
@@ -21,8 +22,8 @@ export const MESSAGE_KINDS = [
 ] as const;
 export const MessageKind = z.enum(MESSAGE_KINDS);
 export type MessageKind = z.infer<typeof MessageKind>;
-/** Kinds that carry information to the other party, so the compliance gate decides them. */
-export const GATED_KINDS: readonly MessageKind[] = ["request", "response", "disclosure", "alert"];
+/** Coded refusal reasons (exchange.content.ts): a refusal gives one, or a gated free-text `refusalReason`. */
+export const RefusalCode = z.enum(REFUSAL_CODES);
 
 export const MESSAGE_TEXT_MAX = 20_000;
 
@@ -47,9 +48,12 @@ export const MessageInput = z.object({
   toAgency: z.string().min(1).max(64).optional(),
   entities: z.array(Entity).max(200).optional(),
   attachments: z.array(AttachmentInput).max(10).optional(),
-  /** For response: how much of the request it answers; a refusal needs a reason. */
+  /** For response: how much of the request it answers; a refusal needs a reason, coded or free text. */
   responseType: z.enum(["full", "partial", "refusal"]).optional(),
+  /** Free text: the refusal then passes the compliance gate like any other content. */
   refusalReason: z.string().min(1).max(1000).optional(),
+  /** A documented reason (docs/exchange.md): a refusal with only a code carries nothing and skips the gate. */
+  refusalCode: RefusalCode.optional(),
   /** The message this one answers, withdraws or decides on. */
   refersTo: z.uuid().optional(),
   /** For consent-decision. */
@@ -58,12 +62,26 @@ export const MessageInput = z.object({
   onwardRecipient: z.string().min(1).max(200).optional(),
   ...caveatFields,
 });
-/** Control messages (acknowledgement, withdrawal, consent) need no caveats: they carry no information. */
+/**
+ * Follow-up messages. Control messages (acknowledgement, consent-decision, withdrawal) skip the compliance gate,
+ * so they may carry no content at all: any is refused here (exchange.content.ts). Their caveats default.
+ */
 export const AddMessageRequest = MessageInput.extend({
   tlp: Tlp.default("TLP:AMBER"),
   permittedUse: z.array(PermittedUse).min(1).max(4).default(["H0"]),
   personalData: z.boolean().default(false),
-});
+}).superRefine(refuseControlContent);
+
+function refuseControlContent(m: { kind: string } & Parameters<typeof contentFieldsOf>[0], ctx: z.RefinementCtx) {
+  if (!isControlKind(m.kind)) return;
+  for (const field of contentFieldsOf(m)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [field],
+      message: `a ${m.kind} is a control message (${CONTROL_KINDS.join(", ")}) and carries no ${field}: it skips the compliance gate; send content as a disclosure or response`,
+    });
+  }
+}
 export type AddMessageRequest = z.infer<typeof AddMessageRequest>;
 
 export const CreateThreadRequest = z.object({
@@ -161,12 +179,22 @@ export const MessageEnvelopeBody = z
       recipients: z.array(z.string()),
       responseType: z.string().nullable(),
       refusalReason: z.string().nullable(),
+      /** Absent from nodes that predate coded refusals. */
+      refusalCode: RefusalCode.nullable().optional(),
       refersTo: z.uuid().nullable(),
       consentGranted: z.boolean().nullable(),
       onwardRecipient: z.string().nullable(),
     }),
   })
-  .strict();
+  .strict()
+  // The receiver holds the sender to the same rule: a control message was not gated, so it may carry nothing.
+  .superRefine((body, ctx) => {
+    const { message } = body;
+    if (!isControlKind(message.kind)) return;
+    for (const field of contentFieldsOf(message)) {
+      ctx.addIssue({ code: "custom", path: ["message", field], message: `a ${message.kind} carries no ${field}` });
+    }
+  });
 export type MessageEnvelopeBody = z.infer<typeof MessageEnvelopeBody>;
 
 export const WithdrawalConfirmedBody = z

@@ -105,7 +105,7 @@ const tsquery = (words: string) => sql`websearch_to_tsquery('english', ${words})
  * visibility rules and the filters refer to (a rule that needs another column fails loudly until it is added).
  */
 const MESSAGE_COLUMNS = sql.raw(
-  "id, thread_id, tsv, direction, from_agency, to_agency, sent_by, withdrawn_at, tlp, recipients, status",
+  "id, thread_id, tsv, direction, from_agency, to_agency, holder_agency, sent_by, withdrawn_at, tlp, recipients, status",
 );
 
 export async function searchMessages(

@@ -15,6 +15,7 @@ import type { Action } from "../policy/policy.service.ts";
 import type { Authorizer } from "../policy/policy.types.ts";
 import { type CheckedAttachment, checkAttachment, encryptAttachment } from "./exchange.attachments.ts";
 import { complianceInputOf, envelopeBodyOf, outboundMessageRow } from "./exchange.compose.ts";
+import { isGated } from "./exchange.content.ts";
 import { type DeadlineTable, deadlinesFor } from "./exchange.deadlines.ts";
 import { eraseMessage } from "./exchange.erasure.ts";
 import { exchangeError } from "./exchange.errors.ts";
@@ -30,7 +31,7 @@ import {
   updateThread,
 } from "./exchange.repository.ts";
 import { checkKindRules } from "./exchange.rules.ts";
-import { AddMessageRequest, type CreateThreadRequest, GATED_KINDS } from "./exchange.schema.ts";
+import { AddMessageRequest, type CreateThreadRequest } from "./exchange.schema.ts";
 
 export const MESSAGE_ENVELOPE_TYPE = "exchange.message";
 export const WITHDRAWAL_CONFIRMED_ENVELOPE_TYPE = "exchange.withdrawal-confirmed";
@@ -54,6 +55,11 @@ export interface ExchangeDeps {
   attachmentMaxBytes: number;
   /** The peer refuses bigger envelopes (federation.maxEnvelopeBytes): check before anything is stored. */
   maxEnvelopeBytes: number;
+  /**
+   * The agency of a user of this node, by id or username (identity's users); undefined: no such user. Triage
+   * checks that an assignee belongs to the agency the thread goes to.
+   */
+  userAgency?: (user: string) => Promise<string | null | undefined>;
 }
 
 /** What the caller learns about a message it sent: where it went and, for gated kinds, why. */
@@ -184,7 +190,8 @@ export class ExchangeService {
     const at = this.deps.clock.now();
     const row = outboundMessageRow({ id, threadId: thread.id, input, fromAgency, toAgency, sentBy: principal.id, at });
 
-    const gated = GATED_KINDS.includes(input.kind) && input.responseType !== "refusal";
+    // Every message that carries content passes the gate, whatever its kind (exchange.content.ts).
+    const gated = isGated(input);
     const complianceInput = complianceInputOf({
       input,
       to: thread.peer_party,

@@ -4,7 +4,9 @@ import type { Db } from "../../db/database.ts";
 /**
  * Exchange statistics per lane and priority, for the workplan's progress reviews and the dashboard: requests
  * sent and received, time to acknowledge and to respond (median, p95, in seconds), deadlines met and breached,
- * and refusals by reason. Counts only, no content: any agency user may see them.
+ * and refusals by coded reason. Counts and durations only, never content: any agency user may see them, so a
+ * free-text refusal reason (which may name people; it passed the gate for the other party, not for every agency
+ * here) is counted under `text`, never shown.
  */
 export async function exchangeStats(db: Db, now: Date) {
   const rows = await db
@@ -47,10 +49,15 @@ export async function exchangeStats(db: Db, now: Date) {
   const refusals = await db
     .selectFrom("exchange_messages as m")
     .innerJoin("exchange_threads as t", "t.id", "m.thread_id")
-    .select(["t.lane", "t.priority", "m.refusal_reason as reason", (eb) => eb.fn.countAll<number>().as("count")])
+    .select([
+      "t.lane",
+      "t.priority",
+      sql<string>`coalesce(m.refusal_code, 'text')`.as("code"),
+      (eb) => eb.fn.countAll<number>().as("count"),
+    ])
     .where("m.kind", "=", "response")
     .where("m.response_type", "=", "refusal")
-    .groupBy(["t.lane", "t.priority", "m.refusal_reason"])
+    .groupBy(["t.lane", "t.priority", sql`coalesce(m.refusal_code, 'text')`])
     .execute();
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
@@ -63,7 +70,7 @@ export async function exchangeStats(db: Db, now: Date) {
       deadlines: { met: Number(r.met), breached: Number(r.breached) },
       refusals: refusals
         .filter((f) => f.lane === r.lane && f.priority === r.priority)
-        .map((f) => ({ reason: f.reason, count: Number(f.count) })),
+        .map((f) => ({ code: f.code, count: Number(f.count) })),
     })),
   };
 }

@@ -2,12 +2,15 @@ import { uuidv7 } from "../../core/ids.ts";
 import type { Principal } from "../identity/principal.ts";
 import { parseGrading } from "./exchange.compose.ts";
 import { exchangeError } from "./exchange.errors.ts";
+import { onwardOutcome } from "./exchange.onward.ts";
 import {
   findThread,
+  findThreadForUpdate,
   listAttachmentMeta,
   listThreadMessages,
   markRead,
   readsBy,
+  updateMessage,
   updateThread,
 } from "./exchange.repository.ts";
 import type { ListThreadsQuery } from "./exchange.schema.ts";
@@ -109,6 +112,7 @@ export class ExchangeThreads {
         recipients: m.recipients,
         responseType: m.response_type,
         refusalReason: m.refusal_reason,
+        refusalCode: m.refusal_code ?? null,
         refersTo: m.refers_to,
         consentGranted: m.consent_granted,
         onwardRecipient: m.onward_recipient,
@@ -151,8 +155,19 @@ export class ExchangeThreads {
     });
   }
 
-  /** Triage: a liaison officer routes an inbound thread to an agency of this party and, optionally, an analyst. */
-  async assign(threadId: string, body: { agency: string; assignee?: string | undefined }, principal: Principal) {
+  /**
+   * Triage: a liaison officer routes an inbound thread to an agency of this party and, optionally, an analyst of
+   * that agency. Routing never widens access: moving received content away from the agency holding it is an
+   * onward disclosure (exchange.onward.ts), refused without the originator's consent. Checked under the thread's
+   * row lock, so two routings at once cannot both take a thread nobody held yet. Audited with who, from and to,
+   * refusals too.
+   */
+  async assign(
+    threadId: string,
+    body: { agency: string; assignee?: string | undefined },
+    principal: Principal,
+    requestId?: string,
+  ) {
     this.service.requireAgency(principal);
     const thread = await findThread(this.deps.db, threadId);
     if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
@@ -160,8 +175,19 @@ export class ExchangeThreads {
     if (thread.direction !== "inbound")
       throw exchangeError("ASSIGN_OUTBOUND", 409, "only inbound threads are triaged; this one was sent from here");
     this.service.checkAgency(body.agency, this.deps.party, "agency");
-    await this.deps.changes.run(async (change) => {
+    if (body.assignee) await this.checkAssignee(body.assignee, body.agency);
+    const to = { agency: body.agency, assignee: body.assignee ?? null };
+    const refused = await this.deps.changes.run(async (change) => {
+      const locked = (await findThreadForUpdate(change.tx, threadId)) ?? thread;
+      const from = { agency: locked.assigned_agency, assignee: locked.assignee };
+      const onward = onwardOutcome(locked, await listThreadMessages(change.tx, threadId), body.agency, change.at);
+      const audit = { actor: principal.id, action: "exchange.thread.assign", subject: threadId, requestId };
+      if (onward.needsConsent.length > 0) {
+        change.audit({ ...audit, outcome: "denied", details: { from, to, needsConsent: onward.needsConsent } });
+        return onward.needsConsent;
+      }
       await updateThread(change.tx, threadId, { assigned_agency: body.agency, assignee: body.assignee ?? null });
+      for (const id of onward.consented) await updateMessage(change.tx, id, { holder_agency: body.agency });
       if (body.assignee) {
         await change.tx
           .insertInto("exchange_notifications")
@@ -176,16 +202,32 @@ export class ExchangeThreads {
           })
           .execute();
       }
-      change.audit({
-        actor: principal.id,
-        action: "exchange.thread.assign",
-        subject: threadId,
-        outcome: "success",
-        details: { agency: body.agency, assignee: body.assignee ?? null },
-      });
+      change.audit({ ...audit, outcome: "success", details: { from, to, consented: onward.consented } });
+      return null;
     });
+    if (refused) {
+      throw exchangeError(
+        "ONWARD_CONSENT_REQUIRED",
+        409,
+        `routing this thread to ${body.agency} discloses received content onward, which its caveats allow only with the originator's consent: ask with a consent-request naming the message (refersTo) and ${body.agency} (onwardRecipient)`,
+        { needsConsent: refused },
+      );
+    }
     const updated = await findThread(this.deps.db, threadId);
     return this.service.threadView(updated ?? thread);
+  }
+
+  /** An assignee sees the thread, so it must be a user of the agency the thread goes to. */
+  private async checkAssignee(assignee: string, agency: string) {
+    if (!this.deps.userAgency) return;
+    const userAgency = await this.deps.userAgency(assignee);
+    if (userAgency === undefined)
+      throw exchangeError("UNKNOWN_ASSIGNEE", 400, `assignee: no user ${assignee} on this node`, { assignee });
+    if (userAgency !== agency)
+      throw exchangeError("ASSIGNEE_OTHER_AGENCY", 400, `assignee: ${assignee} is not a user of ${agency}`, {
+        assignee,
+        agency,
+      });
   }
 
   async notifications(principal: Principal, limit = 100) {

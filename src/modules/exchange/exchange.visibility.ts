@@ -1,13 +1,15 @@
 import { type RawBuilder, sql } from "kysely";
 import { checkCaveats, type ReceivedCaveats } from "../compliance/caveats.ts";
 import type { Principal } from "../identity/principal.ts";
+import { holderOf } from "./exchange.onward.ts";
 
 /**
  * Who may read a message, as SQL, so lists and search filter in the database and can never return more than a
  * reader may see. The rules are the caveats' (TLP 2.0 as the receiving node enforces it):
  * - what this node sent: its originating agency (and its sender);
  * - what it received: never once withdrawn; TLP:RED only the named recipients; TLP:AMBER+STRICT only the
- *   recipient agency; the other labels anyone of this party with an agency (compliance/caveats.ts, which
+ *   agency holding it (exchange.onward.ts `holderOf`: moved there with the originator's consent, else addressed,
+ *   else the thread's agency, which cannot change without that consent); the other labels anyone of this party with an agency (compliance/caveats.ts, which
  *   `canRead` calls, is the same rule in code).
  * `m` is exchange_messages and `t` exchange_threads. A principal without an agency (an operator) reads nothing.
  */
@@ -19,7 +21,7 @@ export function messageVisibleTo(principal: Principal): RawBuilder<boolean> {
     (m.direction = 'outbound' AND (m.from_agency = ${agency} OR m.sent_by = ${principal.id}))
     OR (m.direction = 'inbound' AND m.withdrawn_at IS NULL AND (
       (m.tlp = 'TLP:RED' AND m.recipients ?| array(SELECT jsonb_array_elements_text(${names}::jsonb)))
-      OR (m.tlp = 'TLP:AMBER+STRICT' AND coalesce(m.to_agency, t.assigned_agency) = ${agency})
+      OR (m.tlp = 'TLP:AMBER+STRICT' AND coalesce(m.holder_agency, m.to_agency, t.assigned_agency) = ${agency})
       OR m.tlp IN ('TLP:AMBER', 'TLP:GREEN', 'TLP:CLEAR')
     ))
   )`;
@@ -51,6 +53,7 @@ export function canRead(
     permitted_use: unknown;
     recipients: unknown;
     withdrawn_at: Date | null;
+    holder_agency?: string | null | undefined;
   },
   thread: { assigned_agency: string | null },
   now: Date,
@@ -63,7 +66,7 @@ export function canRead(
     tlp: message.tlp as ReceivedCaveats["tlp"],
     permittedUse: Array.isArray(message.permitted_use) ? (message.permitted_use as string[]) : [],
     recipients: Array.isArray(message.recipients) ? (message.recipients as string[]) : [],
-    recipientAgency: message.to_agency ?? thread.assigned_agency ?? "",
+    recipientAgency: holderOf(message, thread) ?? "",
   };
   return checkCaveats(caveats, { id: principal.id, username: principal.username, agency }, { kind: "read" }, now)
     .readable;

@@ -14,4 +14,9 @@ export const noticesMigrations: SqlMigrations = {
     )`,
     `CREATE INDEX notices_direction ON notices (direction, id)`,
   ],
+  // Notices pass the compliance gate (issue 13): their caveats travel and are kept on both sides.
+  "2026120211_notices_caveats": [
+    `ALTER TABLE notices ADD COLUMN tlp text`,
+    `ALTER TABLE notices ADD COLUMN permitted_use jsonb`,
+  ],
 };

@@ -10,6 +10,10 @@ export interface NoticesTable {
   text: string;
   sent_by: string | null;
   created_at: Date;
+  /** The caveats it carries; null on notices from before notices were gated. */
+  tlp: string | null;
+  /** jsonb: a JSON array of H0-H3 codes (written as JSON text, like the exchange's jsonb columns). */
+  permitted_use: unknown;
 }
 
 declare module "../../db/schema.ts" {
@@ -19,7 +23,10 @@ declare module "../../db/schema.ts" {
 }
 
 export async function insertNotice(db: DbOrTx, row: NoticesTable): Promise<void> {
-  await db.insertInto("notices").values(row).execute();
+  await db
+    .insertInto("notices")
+    .values({ ...row, permitted_use: row.permitted_use === null ? null : JSON.stringify(row.permitted_use) })
+    .execute();
 }
 
 /** A batch of notices in one statement, one array per column (unnest), whatever the batch size. */
@@ -27,12 +34,17 @@ export async function insertNotices(db: DbOrTx, rows: readonly NoticesTable[]): 
   if (rows.length === 0) return;
   const column = <T>(pick: (row: NoticesTable) => T) => rows.map(pick);
   await sql`
-    INSERT INTO notices (id, envelope_id, direction, from_party, to_party, text, sent_by, created_at)
-    SELECT * FROM unnest(
+    INSERT INTO notices (id, envelope_id, direction, from_party, to_party, text, sent_by, created_at, tlp, permitted_use)
+    SELECT id, envelope_id, direction, from_party, to_party, text, sent_by, created_at, tlp, permitted_use::jsonb
+    FROM unnest(
       ${column((r) => r.id)}::uuid[], ${column((r) => r.envelope_id)}::uuid[], ${column((r) => r.direction)}::text[],
       ${column((r) => r.from_party)}::text[], ${column((r) => r.to_party)}::text[], ${column((r) => r.text)}::text[],
-      ${column((r) => r.sent_by)}::text[], ${column((r) => r.created_at.toISOString())}::timestamptz[]
-    )`.execute(db);
+      ${column((r) => r.sent_by)}::text[], ${column((r) => r.created_at.toISOString())}::timestamptz[],
+      ${column((r) => r.tlp)}::text[],
+      ${column((r) => (r.permitted_use === null ? null : JSON.stringify(r.permitted_use)))}::text[]
+    ) AS u(id, envelope_id, direction, from_party, to_party, text, sent_by, created_at, tlp, permitted_use)`.execute(
+    db,
+  );
 }
 
 /** Notices with their delivery state: from the outbox for those sent, "received" for those that came in. */
@@ -52,6 +64,8 @@ export async function listNotices(
       "n.text",
       "n.sent_by as sentBy",
       "n.created_at as createdAt",
+      "n.tlp",
+      "n.permitted_use as permittedUse",
       "o.status as outboxStatus",
       "o.delivered_at as deliveredAt",
       "o.last_error_code as lastErrorCode",

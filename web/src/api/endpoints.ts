@@ -128,5 +128,6 @@ export const federation = {
 
 export const notices = {
   list: async () => itemsOf(await api<Items<Notice>>("GET", "/api/v1/notices")),
-  send: (to: string, text: string) => api<unknown>("POST", "/api/v1/notices", { to, text }),
+  send: (to: string, text: string, legalBases: string[]) =>
+    api<unknown>("POST", "/api/v1/notices", { to, text, legalBases }),
 };

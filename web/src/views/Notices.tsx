@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { notices } from "../api/endpoints.ts";
+import { LegalBasesField } from "../components/LegalBasesField.tsx";
 import { Empty, ErrorState, QueryState } from "../components/states.tsx";
 import { otherParty } from "../lib/domain.ts";
 import { useFormat } from "../lib/format.ts";
@@ -13,9 +14,11 @@ export default function Notices() {
   const user = useUser();
   const queryClient = useQueryClient();
   const [text, setText] = useState("");
+  // A notice passes the compliance gate like any disclosure: it names its legal bases.
+  const [legalBases, setLegalBases] = useState<string[]>([]);
   const list = useQuery({ queryKey: ["notices"], queryFn: notices.list, refetchInterval: 5_000 });
   const send = useMutation({
-    mutationFn: () => notices.send(otherParty(user.party), text.trim()),
+    mutationFn: () => notices.send(otherParty(user.party), text.trim(), legalBases),
     onSuccess: () => {
       setText("");
       return queryClient.invalidateQueries({ queryKey: ["notices"] });
@@ -40,6 +43,7 @@ export default function Notices() {
             onChange={(e) => setText(e.target.value)}
           />
         </div>
+        <LegalBasesField party={user.party} selected={legalBases} onChange={setLegalBases} />
         {send.error ? <ErrorState error={send.error} /> : null}
         <button type="submit" className="button button-primary" disabled={send.isPending || !text.trim()}>
           {t("notices.send")}
