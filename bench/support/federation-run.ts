@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { Agent, request } from "undici";
+import { sendNotice } from "../../test/support/notices.ts";
 import { METRICS_TOKEN, NodeProcess, pinEachOther } from "../../test/support/processes.ts";
 
 export interface RunOptions {
@@ -47,7 +48,7 @@ async function enqueue(india: NodeProcess, count: number, clients: number, tag: 
     Array.from({ length: clients }, async () => {
       while (next < count) {
         const i = next++;
-        const r = await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `${tag} ${i}` });
+        const r = await sendNotice<{ envelopeId: string }>(india, `${tag} ${i}`);
         if (r.status !== 201) throw new Error(`enqueue failed: ${r.status} ${JSON.stringify(r.body)}`);
         ids.push(r.body.envelopeId);
       }
@@ -133,8 +134,7 @@ async function offer(
     const wait = started + (i * 1000) / ratePerSecond - performance.now();
     if (wait > 0) await sleep(wait);
     inFlight.push(
-      india
-        .api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `${label} ${i}` })
+      sendNotice<{ envelopeId: string }>(india, `${label} ${i}`)
         .then((r) => {
           if (r.status === 201) ids.push(r.body.envelopeId);
           else failed++;

@@ -52,7 +52,7 @@ describe("web UI on a real two-node demo", () => {
     await context.close();
   });
 
-  it("lets an operator sign in with the node's API token and send a notice to the other node", async () => {
+  it("lets an operator sign in with the node's API token, and an officer send a notice to the other node", async () => {
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const page = await context.newPage();
     await page.goto(demo.urls.IN);
@@ -63,12 +63,17 @@ describe("web UI on a real two-node demo", () => {
     await page.getByLabel("API token").fill(demo.adminTokens.IN);
     await page.getByRole("button", { name: "Use token" }).click();
     await page.getByTestId("who").getByText("Administrator").waitFor();
-    await page.getByRole("link", { name: "Notices" }).click();
-    const text = `Hello from New Delhi ${Math.random().toString(36).slice(2, 8)}`;
-    await page.getByLabel("Notice to Canada").fill(text);
-    await page.getByRole("button", { name: "Send notice" }).click();
-    await page.locator(".notice").filter({ hasText: text }).waitFor();
     await context.close();
+
+    // A notice passes the compliance gate: a liaison officer of an agency sends it, naming a legal basis.
+    const india = await signIn(browser, demo, "IN", "in.ncb.officer");
+    await india.page.getByRole("link", { name: "Notices" }).click();
+    const text = `Hello from New Delhi ${Math.random().toString(36).slice(2, 8)}`;
+    await india.page.getByLabel("Notice to Canada").fill(text);
+    await india.page.getByLabel(/BI-WORKPLAN-2026/).check();
+    await india.page.getByRole("button", { name: "Send notice" }).click();
+    await india.page.locator(".notice").filter({ hasText: text }).waitFor();
+    await india.context.close();
 
     const canada = await signIn(browser, demo, "CA", "ca.admin");
     await canada.page.goto(`${demo.urls.CA}/notices`);

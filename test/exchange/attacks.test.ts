@@ -21,7 +21,7 @@ describe("exchange: the gate on every message, routing, attachments and statisti
     caCbsaOfficer = await actor(nodes.canada, "liaison-officer", "ca-cbsa");
     caAnalyst = await actor(nodes.canada, "analyst", "ca-rcmp");
     caCbsaAnalyst = await actor(nodes.canada, "analyst", "ca-cbsa");
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => nodes?.close());
 
   const PII = "Rahul Example, passport Z1234567, +91 98765 43210";

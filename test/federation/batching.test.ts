@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTwoNodes } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 
 /** Batches the receiver stored (its liaison_inbox_stage_seconds{stage="store"} count). */
 async function storedBatches(node: Awaited<ReturnType<typeof startTwoNodes>>["canada"]): Promise<number> {
@@ -24,11 +25,7 @@ describe("delivery batching", () => {
 
   it("notices committed together leave in shared batches, each delivered exactly once", async () => {
     const before = await storedBatches(nodes.canada);
-    const sent = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        nodes.india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: `batch ${i}` }),
-      ),
-    );
+    const sent = await Promise.all(Array.from({ length: 40 }, (_, i) => sendNotice(nodes.india, `batch ${i}`)));
     expect(sent.every((r) => r.status === 201)).toBe(true);
     const received = await eventually(async () => {
       const r = await nodes.canada.api<{ items: { text: string }[] }>("GET", "/api/v1/notices?direction=inbound");

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { eventually, freePort, startTwoNodes } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 
 type Outbox = { envelope_id: string; status: string; attempts: number; last_error_code: string | null };
 type Attempt = { outcome: string; error_code: string | null; attempted_at: string };
@@ -38,8 +39,7 @@ describe("delivery: retries, dead letters, receipts", () => {
       .executeTakeFirstOrThrow()) as unknown as Outbox & { next_attempt_at: Date };
   const stored = async (envelopeId: string) =>
     (await nodes.india.api<Stored>("GET", `/api/v1/federation/envelopes/${envelopeId}`)).body;
-  const send = async (text: string) =>
-    (await nodes.india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text })).body.envelopeId;
+  const send = async (text: string) => (await sendNotice(nodes.india, text)).body.envelopeId;
 
   it("retries with back-off while the peer is unreachable, dead-letters after the configured age, and retries on request", {
     timeout: 120_000,

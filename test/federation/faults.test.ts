@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.ts";
+import { sendNotice } from "../support/notices.ts";
 import { NodeProcess, pinEachOther } from "../support/processes.ts";
 
 const TOTAL = 1000;
@@ -63,7 +64,7 @@ describe("faults: SIGKILL and link cuts lose and duplicate nothing", () => {
     const sendExactlyOnce = async (text: string) => {
       for (;;) {
         try {
-          const response = await india.api("POST", "/api/v1/notices", { to: "CA", text });
+          const response = await sendNotice(india, text);
           if (response.status === 201) return;
           log.push(`send ${text}: HTTP ${response.status}`);
         } catch {}

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/core/canonical-json.ts";
 import { envelopeDigest } from "../../src/core/envelope.ts";
 import { eventually, startTwoNodes } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 import { envelopeFactory, postBatch } from "./craft.ts";
 
 /**
@@ -92,10 +93,7 @@ describe("envelopes are standard JOSE, readable without jose", () => {
   afterAll(async () => nodes?.close());
 
   it("decrypts and verifies a delivered envelope and its receipt with node:crypto only", async () => {
-    const sent = await nodes.india.api<{ envelopeId: string }>("POST", "/api/v1/notices", {
-      to: "CA",
-      text: "interop check",
-    });
+    const sent = await sendNotice(nodes.india, "interop check");
     const stored = await eventually(async () => {
       const r = await nodes.india.api<{ jwe: string; receipt: string | null }>(
         "GET",

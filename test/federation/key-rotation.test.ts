@@ -3,6 +3,7 @@ import { compactDecrypt, compactVerify, decodeProtectedHeader } from "jose";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { eventually, freePort, randomSchema, startTestNode, type TestNode, tempDir } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 
 type Stored = { jwe: string; receipt: string | null; status: string };
 const WAIT = 30_000;
@@ -33,8 +34,7 @@ describe("key rotation", () => {
   };
   const stored = async (node: TestNode, id: string) =>
     (await node.api<Stored>("GET", `/api/v1/federation/envelopes/${id}`)).body;
-  const send = async (text: string) =>
-    (await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text })).body.envelopeId;
+  const send = async (text: string) => (await sendNotice(india, text)).body.envelopeId;
   const delivered = (id: string) =>
     eventually(async () => {
       const s = await stored(india, id);

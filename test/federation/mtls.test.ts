@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, tempDir } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 import { NodeProcess, pinEachOther } from "../support/processes.ts";
 
 /** A throw-away CA and one certificate per node (server and client use), made with the openssl CLI. */
@@ -85,7 +86,7 @@ describe("mutual TLS between nodes", () => {
   }, 180_000);
 
   it("delivers a notice over HTTPS with client certificates on both sides", async () => {
-    const sent = await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: "over mTLS" });
+    const sent = await sendNotice(india, "over mTLS");
     expect(sent.status).toBe(201);
     const onIndia = await eventually(async () => {
       const r = await india.api<{ receipt: string | null }>(

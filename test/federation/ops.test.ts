@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, freePort, startTestNode, startTwoNodes } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 import { postBatch } from "./craft.ts";
 
 /** The value of one sample in Prometheus text format, by metric name and the labels it must carry. */
@@ -105,7 +106,7 @@ describe("operations endpoints", () => {
   });
 
   it("exports delivery latency, outbox depth and rejections by code with their values", async () => {
-    const sent = await nodes.india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: "m1" });
+    const sent = await sendNotice(nodes.india, "m1");
     await eventually(async () => {
       const r = await nodes.india.api<{ receipt: string | null }>(
         "GET",
@@ -141,7 +142,7 @@ describe("operations endpoints", () => {
     );
     // Sent after the peer moved away, these two cannot be delivered; what was pending before may still leave in
     // a batch claimed before the move, so only these two are certain to be counted.
-    for (const text of ["m2", "m3"]) await nodes.india.api("POST", "/api/v1/notices", { to: "CA", text });
+    for (const text of ["m2", "m3"]) await sendNotice(nodes.india, text);
     india = await metrics(nodes.india);
     expect(sample(india, "liaison_outbox_depth", { status: "pending" })).toBeGreaterThanOrEqual(2);
     await eventually(

@@ -6,6 +6,7 @@ import { migrateToLatest } from "../../src/db/migrate.ts";
 import { claimOutboxBatch, settleOutbox } from "../../src/modules/federation/outbox.repository.ts";
 import { allMigrations } from "../../src/node/migrations.ts";
 import { randomSchema, startTwoNodes, TEST_DATABASE_URL, tempDir } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 
 const TOTALS_MIGRATION = "2026112490_federation_peer_delivery_totals";
 
@@ -21,9 +22,7 @@ describe("settling the outbox", () => {
     const { db } = nodes.india.deps.database;
     const ids: string[] = [];
     for (const text of ["a", "b", "c"]) {
-      ids.push(
-        (await nodes.india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text })).body.envelopeId,
-      );
+      ids.push((await sendNotice(nodes.india, text)).body.envelopeId);
     }
     const [a, b, c] = ids as [string, string, string];
     const now = new Date();

@@ -137,11 +137,16 @@ export class NodeProcess {
     return readFileSync(join(this.dataDir, "admin.token"), "utf8").trim();
   }
 
-  async api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: T }> {
     const response = await request(`${this.url}${path}`, {
       method: method as "GET",
       headers: {
-        authorization: `Bearer ${this.token()}`,
+        authorization: `Bearer ${token ?? this.token()}`,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : null,

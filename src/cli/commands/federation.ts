@@ -72,11 +72,16 @@ export function registerFederation(program: Command): void {
     notice
       .command("send")
       .requiredOption("--to <party>", "recipient party, e.g. CA")
-      .requiredOption("--text <text>", "the notice"),
+      .requiredOption("--text <text>", "the notice")
+      .option("--legal-bases <ids>", "legal instruments, comma-separated (the compliance gate needs one)", ""),
   ).action(async (options) => {
     const result = await ApiClient.from(options).call("POST", "/api/v1/notices", {
       to: options.to,
       text: options.text,
+      legalBases: String(options.legalBases)
+        .split(",")
+        .map((s: string) => s.trim())
+        .filter(Boolean),
     });
     print(result, options.json);
   });

@@ -100,6 +100,7 @@ export class NoticesService {
         to: request.to,
         fromAgency: principal.agency,
         lane: request.lane,
+        text: request.text,
         legalBases: request.legalBases,
         personalData: request.personalData,
         purpose: request.purpose,
