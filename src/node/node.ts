@@ -40,9 +40,9 @@ import { type Authenticator, authenticateWith } from "../modules/identity/authen
 import { identityRoutes } from "../modules/identity/identity.routes.ts";
 import { IdentityService } from "../modules/identity/identity.service.ts";
 import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
+import { findUserById, findUserByUsername } from "../modules/identity/users.repository.ts";
 import { KeyRevocationService } from "../modules/keys/keys.revocation.ts";
 import { keysRoutes } from "../modules/keys/keys.routes.ts";
-import { findUserById, findUserByUsername } from "../modules/identity/users.repository.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
 import { noticesRoutes } from "../modules/notices/notices.routes.ts";
 import { NoticesService } from "../modules/notices/notices.service.ts";
