@@ -48,6 +48,11 @@ export const FederationConfig = z
      * cost 5% (docs/benchmarks.md, Federation).
      */
     inboxVerifyConcurrency: z.number().int().min(1).max(10_000).default(256),
+    /**
+     * Inbox requests per minute from one client address that has not delivered an envelope a pinned key signed
+     * in the last 15 minutes (nor presented a verified client certificate); beyond it, 429.
+     */
+    unauthenticatedRatePerMinute: z.number().int().min(1).default(60),
     /** Envelopes per second accepted from one peer (token bucket, burst = 2 s worth). */
     peerRatePerSecond: z.number().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(15_000),

@@ -11,6 +11,8 @@ export class Metrics {
   readonly deliveryFailures: Counter<"peer" | "code">;
   readonly envelopesReceived: Counter<"peer" | "type">;
   readonly envelopesRejected: Counter<"code">;
+  readonly inboxUnauthenticatedRejections: Counter<"code">;
+  readonly inboxRateLimited: Counter;
   readonly outboxDepth: Gauge<"status">;
   readonly deliveryStage: Histogram<"stage">;
   readonly inboxStage: Histogram<"stage">;
@@ -49,6 +51,18 @@ export class Metrics {
       name: "liaison_envelopes_rejected_total",
       help: "Inbound envelopes rejected, by error code",
       labelNames: ["code"],
+      registers: [this.registry],
+    });
+    // Labels from a fixed set of codes (inbox.rejections.ts): a stranger can choose how many, never what.
+    this.inboxUnauthenticatedRejections = new Counter({
+      name: "liaison_inbox_unauthenticated_rejections_total",
+      help: "Inbound envelopes refused before any pinned key's signature verified, by error code (or other)",
+      labelNames: ["code"],
+      registers: [this.registry],
+    });
+    this.inboxRateLimited = new Counter({
+      name: "liaison_inbox_rate_limited_total",
+      help: "Inbox requests refused by the per-address limit of unauthenticated traffic",
       registers: [this.registry],
     });
     this.outboxDepth = new Gauge({

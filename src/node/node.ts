@@ -193,7 +193,6 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     rateLimiter: new PeerRateLimiter(config.federation.peerRatePerSecond),
     metrics,
     logger,
-    onAuditQueued: sequenceAudit,
   });
   worker = new DeliveryWorker({
     db,
@@ -389,6 +388,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         mode: config.mode,
         maxBodyBytes: config.federation.maxBodyBytes,
         maxBatchEnvelopes: config.federation.maxBatchEnvelopes,
+        unauthenticatedRatePerMinute: config.federation.unauthenticatedRatePerMinute,
       }),
       keysRoutes(keyRevocations),
       noticesRoutes(notices),
@@ -437,6 +437,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (config.deliveryWorker) exchange.sweeper.start(30_000);
       if (config.deliveryWorker) workplan.sync.start();
       sessionPurge.start(SESSION_PURGE_INTERVAL_MS);
+      inbox.start();
       churnVacuum?.start();
       return address;
     },
@@ -447,6 +448,8 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await worker.stop();
       await audit.stop();
       await countersignWatch.stop();
+      // Writes the last summary of unauthenticated rejections, so it goes before the sequencer closes.
+      await inbox.close().catch((error) => logger.error({ err: error }, "closing the inbox failed"));
       await auditSequencer.close();
       await exchange.sweeper.stop();
       await workplan.sync.stop();

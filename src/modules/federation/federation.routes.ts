@@ -1,3 +1,5 @@
+import rateLimit from "@fastify/rate-limit";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { NodeConfig } from "../../config/config.schema.ts";
 import { LiaisonError } from "../../core/errors.ts";
@@ -7,6 +9,7 @@ import { Kid } from "../keys/keys.schema.ts";
 import type { FederationClient } from "./federation.client.ts";
 import { EnvelopeBatchRequest } from "./federation.schema.ts";
 import type { FederationService } from "./federation.service.ts";
+import { inboxRateLimit } from "./inbox.rate-limit.ts";
 import type { InboxService } from "./inbox.service.ts";
 import { fetchPeerDescriptor } from "./peers.fetch.ts";
 
@@ -20,30 +23,46 @@ export interface FederationRoutesDeps {
   mode: NodeConfig["mode"];
   maxBodyBytes: number;
   maxBatchEnvelopes: number;
+  /** Requests per minute per client address that has not proved itself a peer's (inbox.rate-limit.ts). */
+  unauthenticatedRatePerMinute: number;
 }
 
 export function federationRoutes(deps: FederationRoutesDeps) {
-  return (app: App) => {
+  return async (app: App) => {
     app.get("/federation/v1/descriptor", { schema: { tags: ["federation"] } }, async () =>
       deps.federation.descriptor(),
     );
 
     // Unauthenticated at the HTTP level on purpose: every envelope proves its sender by its signature, and
-    // mutual TLS (when configured) guards the transport.
-    app.post(
-      "/federation/v1/envelopes",
-      { bodyLimit: deps.maxBodyBytes, schema: { tags: ["federation"], body: EnvelopeBatchRequest } },
-      async (request) => {
-        if (request.body.envelopes.length > deps.maxBatchEnvelopes) {
-          throw new LiaisonError(
-            "LIAISON_FEDERATION_BATCH_TOO_LARGE",
-            413,
-            `a batch may hold at most ${deps.maxBatchEnvelopes} envelopes`,
-          );
-        }
-        return { results: await deps.inbox.receiveBatch(request.body.envelopes, String(request.id)) };
-      },
-    );
+    // mutual TLS (when configured) guards the transport. In its own scope, so its per-address rate limit of
+    // unauthenticated traffic applies to it alone.
+    await app.register(async (plain) => {
+      const scope = plain.withTypeProvider<ZodTypeProvider>();
+      await scope.register(rateLimit, { global: false });
+      scope.post(
+        "/federation/v1/envelopes",
+        {
+          bodyLimit: deps.maxBodyBytes,
+          schema: { tags: ["federation"], body: EnvelopeBatchRequest },
+          config: {
+            rateLimit: inboxRateLimit(deps.unauthenticatedRatePerMinute, deps.inbox.trustedAddresses, () =>
+              deps.inbox.countRateLimited(),
+            ),
+          },
+        },
+        async (request) => {
+          if (request.body.envelopes.length > deps.maxBatchEnvelopes) {
+            throw new LiaisonError(
+              "LIAISON_FEDERATION_BATCH_TOO_LARGE",
+              413,
+              `a batch may hold at most ${deps.maxBatchEnvelopes} envelopes`,
+            );
+          }
+          const results = await deps.inbox.receiveBatch(request.body.envelopes, String(request.id), request.ip);
+          return { results };
+        },
+      );
+    });
 
     app.get(
       "/api/v1/federation/envelopes/:envelopeId",

@@ -8,8 +8,6 @@ import { isLiaisonError, type LiaisonError } from "../../core/errors.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { Metrics } from "../../node/metrics.ts";
-import type { AuditEvent } from "../audit/audit.repository.ts";
-import { appendAuditEvents } from "../audit/audit.repository.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import {
   decryptEnvelope,
@@ -23,6 +21,12 @@ import {
 } from "./envelope-crypto.ts";
 import type { EnvelopeHandler, EnvelopeHandlers } from "./envelope-handlers.ts";
 import type { EnvelopeResult } from "./federation.schema.ts";
+import { TrustedAddresses } from "./inbox.rate-limit.ts";
+import {
+  type AuthenticatedRejection,
+  auditAuthenticatedRejections,
+  UnauthenticatedRejections,
+} from "./inbox.rejections.ts";
 import { findInboxByDigests, findInboxByIds, insertInboxEnvelopes } from "./inbox.repository.ts";
 import type { PeerRateLimiter } from "./peer-rate-limiter.ts";
 import { isSelfRevocation } from "./peers.revocation.ts";
@@ -40,8 +44,6 @@ export interface InboxDeps {
   rateLimiter: PeerRateLimiter;
   metrics: Metrics;
   logger: Logger;
-  /** Audit records were queued outside a ChangeRunner change: start sequencing them (see AuditSequencer). */
-  onAuditQueued?: () => void;
 }
 
 /** Errors the sender should retry; everything else is final for that envelope. */
@@ -61,18 +63,40 @@ interface Accepted {
 /**
  * The receiving side of federation: verify, decrypt, validate, dedupe, hand to the module, sign a receipt.
  * Idempotent by envelope id: the same envelope again gets the same receipt; other bytes under a known id are
- * refused. Bad envelopes are refused with a specific code and leave nothing but an audit record of the refusal.
+ * refused. Bad envelopes are refused with a specific code and store nothing. A refusal after a pinned peer's
+ * signature verified is an audit record of its own; one before (anyone can cause it) is only counted, and
+ * summarised in the log at most once a minute (inbox.rejections.ts).
  */
 export class InboxService {
   /** Shared by every request: a peer's batch size and concurrency must not decide this node's memory. */
   private readonly verifySlots: ConcurrencyLimit;
+  /** Client addresses that delivered an envelope a pinned key signed: the inbox's rate limit lets them by. */
+  readonly trustedAddresses = new TrustedAddresses();
+  readonly unauthenticated: UnauthenticatedRejections;
 
   constructor(private readonly deps: InboxDeps) {
     this.verifySlots = new ConcurrencyLimit(deps.config.inboxVerifyConcurrency);
+    this.unauthenticated = new UnauthenticatedRejections(deps);
   }
 
-  async receiveBatch(jwes: readonly unknown[], requestId?: string): Promise<EnvelopeResult[]> {
+  /** Start the periodic summary of unauthenticated rejections. */
+  start(): void {
+    this.unauthenticated.start();
+  }
+
+  async close(): Promise<void> {
+    await this.unauthenticated.close();
+  }
+
+  /** A request was refused by the per-address limit of unauthenticated traffic. */
+  countRateLimited(): void {
+    this.deps.metrics.inboxRateLimited.inc();
+  }
+
+  async receiveBatch(jwes: readonly unknown[], requestId?: string, clientAddress?: string): Promise<EnvelopeResult[]> {
     const results: EnvelopeResult[] = new Array(jwes.length);
+    /** The party whose pinned key verified each envelope's signature, once it did. */
+    const signedBy: (string | undefined)[] = new Array(jwes.length);
     const digests = jwes.map((jwe) => (typeof jwe === "string" ? envelopeDigest(jwe) : ""));
     const known = new Map((await findInboxByDigests(this.deps.db, digests.filter(Boolean))).map((r) => [r.digest, r]));
 
@@ -86,7 +110,11 @@ export class InboxService {
           return undefined;
         }
         try {
-          return await this.verifySlots.run(() => this.verify(jwe, index, digest));
+          return await this.verifySlots.run(() =>
+            this.verify(jwe, index, digest, (party) => {
+              signedBy[index] = party;
+            }),
+          );
         } catch (error) {
           results[index] = this.errorResult(error);
           return undefined;
@@ -139,11 +167,20 @@ export class InboxService {
       await this.store(accepted, results, requestId);
       storing();
     }
-    await this.auditRejections(jwes, results, digests, requestId);
+    if (clientAddress !== undefined && signedBy.some((party) => party !== undefined)) {
+      this.trustedAddresses.trust(clientAddress);
+    }
+    await this.recordRejections(jwes, results, digests, signedBy, requestId);
     return results;
   }
 
-  private async verify(jwe: unknown, index: number, digest: string): Promise<Accepted> {
+  /** `onSigned` is told the peer as soon as its pinned key verified the signature: refusals after that are its. */
+  private async verify(
+    jwe: unknown,
+    index: number,
+    digest: string,
+    onSigned: (party: string) => void,
+  ): Promise<Accepted> {
     const { keys, peers, party, config, clock, handlers } = this.deps;
     if (typeof jwe !== "string") throw federationError("ENVELOPE_MALFORMED", "an envelope must be a string");
     if (Buffer.byteLength(jwe) > config.maxEnvelopeBytes) {
@@ -162,6 +199,7 @@ export class InboxService {
     const peer = await peers.findBySigningKid(signer.kid);
     if (!peer) throw federationError("UNKNOWN_SIGNING_KEY", `signing key ${signer.kid} belongs to no pinned peer`, 401);
     const { value } = await verifyJws(jws, peer.signingKeys.get(signer.kid) as KeyLike);
+    onSigned(peer.party);
     const payload = parseEnvelopePayload(value);
     if (payload.from !== peer.party) {
       throw federationError(
@@ -307,32 +345,44 @@ export class InboxService {
     return { error: { code: e.code, detail: e.message, retryable: RETRYABLE.has(e.code) } };
   }
 
-  private async auditRejections(
+  /**
+   * Refusals a pinned peer's signature stands behind are audited one by one; the others are counted for the
+   * summary, and their summary is written if one is due. A peer's own rate limit is not audited (it is the
+   * peer's back-pressure, and the peer retries).
+   */
+  private async recordRejections(
     jwes: readonly unknown[],
     results: EnvelopeResult[],
     digests: string[],
+    signedBy: (string | undefined)[],
     requestId?: string,
   ) {
-    const events: AuditEvent[] = [];
+    const authenticated: AuthenticatedRejection[] = [];
+    let strangers = false;
     results.forEach((r, i) => {
-      if ("error" in r && r.error.code !== "LIAISON_FEDERATION_RATE_LIMITED") {
-        events.push({
-          actor: "peer:unverified",
-          action: "envelope.reject",
-          subject: digests[i] || undefined,
-          outcome: "failure",
-          requestId,
-          details: {
-            code: r.error.code,
-            detail: r.error.detail,
-            bytes: typeof jwes[i] === "string" ? (jwes[i] as string).length : null,
-          },
-        });
+      if (!("error" in r) || r.error.code === "LIAISON_FEDERATION_RATE_LIMITED") return;
+      const party = signedBy[i];
+      if (party === undefined) {
+        this.unauthenticated.count(r.error.code);
+        strangers = true;
+        return;
       }
+      const jwe = jwes[i];
+      authenticated.push({
+        party,
+        digest: digests[i] as string,
+        code: r.error.code,
+        detail: r.error.detail,
+        bytes: typeof jwe === "string" ? jwe.length : null,
+      });
     });
-    if (events.length === 0) return;
-    const at = this.deps.clock.now();
-    await this.deps.db.transaction().execute((tx) => appendAuditEvents(tx, this.deps.party, at, events));
-    this.deps.onAuditQueued?.();
+    if (authenticated.length > 0) await auditAuthenticatedRejections(this.deps.changes, authenticated, requestId);
+    if (strangers) {
+      await this.unauthenticated
+        .summarizeIfDue()
+        .catch((error) =>
+          this.deps.logger.error({ err: error }, "writing the summary of unauthenticated rejections failed"),
+        );
+    }
   }
 }
