@@ -199,7 +199,6 @@ export class InboxService {
     const peer = await peers.findBySigningKid(signer.kid);
     if (!peer) throw federationError("UNKNOWN_SIGNING_KEY", `signing key ${signer.kid} belongs to no pinned peer`, 401);
     const { value } = await verifyJws(jws, peer.signingKeys.get(signer.kid) as KeyLike);
-    onSigned(peer.party);
     const payload = parseEnvelopePayload(value);
     if (payload.from !== peer.party) {
       throw federationError(
@@ -213,6 +212,8 @@ export class InboxService {
     assertPeerKeyValidAt(peer, signer.kid, payload.createdAt, {
       selfRevocation: isSelfRevocation(payload, signer.kid),
     });
+    // Only now does a pinned key that may vouch for this envelope stand behind it.
+    onSigned(peer.party);
     if (payload.to !== party)
       throw federationError("WRONG_RECIPIENT", `the envelope is addressed to ${payload.to}, not ${party}`);
     const now = clock.now().getTime();
