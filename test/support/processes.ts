@@ -186,13 +186,18 @@ export class NodeProcess {
   }
 }
 
-/** Pin each node's descriptor on the other, fetched over the network as an operator would. */
+/** Pin each node's descriptor on the other, fetched over the network with the fingerprints, as an operator would. */
 export async function pinEachOther(a: NodeProcess, b: NodeProcess): Promise<void> {
   for (const [from, to] of [
     [a, b],
     [b, a],
   ] as const) {
-    const pinned = await from.api("POST", "/api/v1/federation/peers", { url: to.url });
+    // The kids the other operator would read out with `liaison keys show`, here from its own descriptor.
+    const served = await request(new URL("/federation/v1/descriptor", to.url));
+    const fingerprints = ((await served.body.json()) as { keys: { keys: { kid: string }[] } }).keys.keys.map(
+      (k) => k.kid,
+    );
+    const pinned = await from.api("POST", "/api/v1/federation/peers", { url: to.url, fingerprints });
     if (pinned.status !== 201) throw new Error(`pinning ${to.party} on ${from.party}: ${JSON.stringify(pinned.body)}`);
   }
 }
