@@ -193,10 +193,8 @@ export async function pinEachOther(a: NodeProcess, b: NodeProcess): Promise<void
     [b, a],
   ] as const) {
     // The kids the other operator would read out with `liaison keys show`, here from its own descriptor.
-    const served = await request(new URL("/federation/v1/descriptor", to.url));
-    const fingerprints = ((await served.body.json()) as { keys: { keys: { kid: string }[] } }).keys.keys.map(
-      (k) => k.kid,
-    );
+    const served = await to.api<{ keys: { keys: { kid: string }[] } }>("GET", "/federation/v1/descriptor");
+    const fingerprints = served.body.keys.keys.map((k) => k.kid);
     const pinned = await from.api("POST", "/api/v1/federation/peers", { url: to.url, fingerprints });
     if (pinned.status !== 201) throw new Error(`pinning ${to.party} on ${from.party}: ${JSON.stringify(pinned.body)}`);
   }
