@@ -241,7 +241,7 @@ describe("exchange: compliance gate, approvals and bad input", () => {
   it.each([
     [{ kind: "response", text: "x" }, "LIAISON_EXCHANGE_RESPONSE_TYPE_REQUIRED"],
     [{ kind: "response", responseType: "refusal", text: "x" }, "LIAISON_EXCHANGE_REFUSAL_REASON_REQUIRED"],
-    [{ kind: "withdrawal", text: "x" }, "LIAISON_EXCHANGE_REFERS_TO_REQUIRED"],
+    [{ kind: "withdrawal" }, "LIAISON_EXCHANGE_REFERS_TO_REQUIRED"],
     [{ kind: "withdrawal", refersTo: "01900000-0000-7000-8000-000000000000" }, "LIAISON_EXCHANGE_REFERS_TO_INVALID"],
     [
       { kind: "consent-decision", refersTo: "01900000-0000-7000-8000-000000000000" },
