@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -53,12 +54,15 @@ import { exchangeIndicators } from "../modules/workplan/workplan.indicators.ts";
 import { WorkplanContributions } from "../modules/workplan/workplan.owned.ts";
 import { workplanRoutes } from "../modules/workplan/workplan.routes.ts";
 import { WorkplanService } from "../modules/workplan/workplan.service.ts";
+import { secureDataDir } from "./data-dir-modes.ts";
 import { Metrics } from "./metrics.ts";
 import { allMigrations } from "./migrations.ts";
 import { OperationsListener } from "./operations.ts";
 
 // Sessions that can no longer authenticate are deleted this often (see AuthService.purgeDeadSessions).
 const SESSION_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+// PGlite's new files (0644 or 0666) are set to 0600 this often; the data directory itself is 0700 meanwhile.
+const DATA_DIR_MODES_INTERVAL_MS = 60 * 1000;
 
 export interface NodeOptions {
   clock?: Clock;
@@ -132,6 +136,15 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // Read before anything opens: a short or unreadable metrics token stops the node here.
   const metricsToken = metricsTokenOf(config.operations, (file) => readFileSync(file, "utf8"));
   const logger = options.logger ?? pino({ level: config.logLevel, base: { party: config.party } });
+  // What this process creates is its owner's alone (PGlite sets some modes itself: see data-dir-modes.ts).
+  if (isMainThread) process.umask(0o077); // worker threads may not set it
+  const loose = secureDataDir(config.dataDir);
+  if (loose.length > 0) {
+    logger.warn(
+      { count: loose.length, first: loose.slice(0, 5).map((f) => `${f.path} (${f.from.toString(8)})`) },
+      "the data directory had files or directories others could read or change: set to 0600 / 0700",
+    );
+  }
   if (options.createKeys) await initKeys(config.dataDir);
   const keys = await loadKeyRing(config.dataDir);
   const database = await openDatabase({
@@ -141,6 +154,8 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     embeddedSharedBuffersMb: config.embeddedSharedBuffersMb,
   });
   const { db } = database;
+  // A new embedded database is created with most files 0666; PGlite's later files are fixed periodically below.
+  secureDataDir(config.dataDir);
   try {
     await migrateToLatest(db, allMigrations, config.databaseSchema);
   } catch (error) {
@@ -420,6 +435,10 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       ? new ChurnVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
       : undefined;
   let closed = false;
+  const dataDirModes = new RecurringTask(
+    async () => secureDataDir(config.dataDir),
+    (error) => logger.error({ err: error }, "keeping the data directory's modes failed"),
+  );
   const sessionPurge = new RecurringTask(
     () => identity.auth.purgeDeadSessions(),
     (error) => logger.error({ err: error }, "purging dead sessions failed"),
@@ -437,6 +456,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (config.deliveryWorker) exchange.sweeper.start(30_000);
       if (config.deliveryWorker) workplan.sync.start();
       sessionPurge.start(SESSION_PURGE_INTERVAL_MS);
+      dataDirModes.start(DATA_DIR_MODES_INTERVAL_MS);
       inbox.start();
       churnVacuum?.start();
       return address;
@@ -445,6 +465,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (closed) return;
       closed = true;
       await sessionPurge.stop();
+      await dataDirModes.stop();
       await worker.stop();
       await audit.stop();
       await countersignWatch.stop();
@@ -458,6 +479,11 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       await app.close();
       await client.close();
       await database.close();
+      try {
+        secureDataDir(config.dataDir); // what PGlite wrote last
+      } catch (error) {
+        logger.error({ err: error }, "keeping the data directory's modes failed");
+      }
     },
   };
   return node;

@@ -45,6 +45,8 @@ export interface TestNodeOptions {
   dataDir?: string;
   schema?: string;
   listen?: boolean;
+  /** The node's logger (default: silent). */
+  logger?: pino.Logger;
 }
 
 /** A real node on a free loopback port with its own data directory (and schema, on PostgreSQL). */
@@ -77,7 +79,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
   );
   const node = await createNode(config, {
     createKeys: true,
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const url = options.listen === false ? config.baseUrl : await node.listen();
