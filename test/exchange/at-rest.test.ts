@@ -98,7 +98,7 @@ describe("exchange content at rest, erasure on withdrawal, and confirmations che
     const withdrawal = await nodes.india.api<Message>(
       "POST",
       `/api/v1/threads/${sent.id}/messages`,
-      { kind: "withdrawal", refersTo: original.id, text: "Sent in error." },
+      { kind: "withdrawal", refersTo: original.id },
       inOfficer.token,
     );
     expect(withdrawal.status, JSON.stringify(withdrawal.body)).toBe(201);
@@ -173,7 +173,7 @@ describe("exchange content at rest, erasure on withdrawal, and confirmations che
     const realWithdrawal = await nodes.india.api<Message>(
       "POST",
       `/api/v1/threads/${other.id}/messages`,
-      { kind: "withdrawal", refersTo: other.messages[0]?.id, text: "Sent in error." },
+      { kind: "withdrawal", refersTo: other.messages[0]?.id },
       inOfficer.token,
     );
     expect(realWithdrawal.status).toBe(201);

@@ -48,7 +48,7 @@ describe("exchange search never leaks", () => {
     await nodes.india.api(
       "POST",
       `/api/v1/threads/${withdrawn.id}/messages`,
-      { kind: "withdrawal", refersTo: sent.withdrawn, text: "retracted" },
+      { kind: "withdrawal", refersTo: sent.withdrawn },
       inOfficer.token,
     );
     await eventually(async () => {
@@ -107,14 +107,15 @@ describe("exchange search never leaks", () => {
     expect(await search(officer, "&lane=cyber")).toEqual([]);
   });
 
-  it("the sender finds its own messages, withdrawn included", async () => {
+  it("the sender finds its own messages; the withdrawn one is erased on both nodes (exchange.erasure.ts)", async () => {
     const r = await nodes.india.api<{ items: Hit[] }>(
       "GET",
       `/api/v1/exchange/search?q=${word}`,
       undefined,
       inOfficer.token,
     );
-    expect(r.body.items).toHaveLength(5);
+    expect(r.body.items).toHaveLength(4);
+    expect(r.body.items.map((h) => h.id)).not.toContain(sent.withdrawn);
   });
 
   it("stats count the requests per lane and priority", async () => {
