@@ -6,6 +6,7 @@ import { main } from "../../src/cli/main.ts";
 import type { Descriptor } from "../../src/modules/federation/federation.schema.ts";
 import { initKeys, type NodeKey, rotateKeys } from "../../src/modules/keys/keys.service.ts";
 import { eventually, freePort, startTestNode, type TestNode, tempDir } from "../support/nodes.ts";
+import { sendNotice } from "../support/notices.ts";
 import { envelopeFactory, postBatch, storedCounts } from "./craft.ts";
 
 /**
@@ -178,7 +179,7 @@ describe("keys are bound to their ids and carry validity", () => {
       keys: { keys: real.keys.keys.map((k) => (k.use === "sig" ? { ...k, retiredAt: retired } : k)) },
     };
     await india.deps.federation.pinPeer(descriptor, { id: "test" });
-    const sent = await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: "receipt" });
+    const sent = await sendNotice(india, "receipt");
     const attempts = await eventually(async () => {
       const stored = await india.api<{ status: string; attempts: { error: string | null }[] }>(
         "GET",
@@ -240,7 +241,7 @@ describe("keys are bound to their ids and carry validity", () => {
 
     // Batch answers too: the delivery attempt fails with the code and the envelope stays queued.
     await india.deps.federation.pinPeer({ ...canada.deps.federation.descriptor(), baseUrl: flood.url }, { id: "test" });
-    const sent = await india.api<{ envelopeId: string }>("POST", "/api/v1/notices", { to: "CA", text: "flood" });
+    const sent = await sendNotice(india, "flood");
     const stored = await eventually(async () => {
       const s = await india.api<{ status: string; attempts: { error_code: string | null }[] }>(
         "GET",
