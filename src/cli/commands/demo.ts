@@ -35,8 +35,7 @@ export function registerDemo(program: Command): void {
       lines.push(
         "",
         "Try it:",
-        `  curl -s -H "Authorization: Bearer $(cat ${options.root}/in/admin.token)" -H 'content-type: application/json' \\`,
-        `       -d '{"to":"CA","text":"Hello from New Delhi"}' ${demo.urls.IN}/api/v1/notices`,
+        "  (notices pass the compliance gate: send them as a liaison officer, e.g. in.ncb.officer, with a legal basis)",
         `  curl -s -H "Authorization: Bearer $(cat ${options.root}/ca/admin.token)" ${demo.urls.CA}/api/v1/notices`,
         "",
         "Press Ctrl+C to stop; data is kept (use --reset to start over).",
