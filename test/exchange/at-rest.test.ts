@@ -162,7 +162,9 @@ describe("exchange content at rest, erasure on withdrawal, and confirmations che
     }
   });
 
-  it("refuses a withdrawal confirmation for a withdrawal India never sent, and changes nothing", async () => {
+  it("refuses a withdrawal confirmation for a withdrawal India never sent, and changes nothing", {
+    timeout: 90_000,
+  }, async () => {
     const craft = envelopeFactory(nodes.canada, nodes.india);
     const kept = await openThread(allowedMessage({ kind: "disclosure", text: "Not withdrawn." }));
     const keptMessage = kept.messages[0] as Message;
@@ -180,7 +182,7 @@ describe("exchange content at rest, erasure on withdrawal, and confirmations che
     await eventually(async () => {
       const m = (await onIndia(other.id)).messages[0];
       return m?.withdrawalConfirmedAt ? m : undefined;
-    });
+    }, 60_000);
 
     const code = "LIAISON_EXCHANGE_WITHDRAWAL_NOT_SENT";
     const rejected = async () =>
