@@ -61,5 +61,5 @@ describe("demo start", () => {
       await demo.close();
       rmSync(root, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 480_000); // demo users hash at scrypt N=2^17 (about 1 s each, two at a time), and CI runs two files at once
 });
