@@ -91,24 +91,14 @@ export class ApprovalsService implements Approvals {
     if (!this.handlers.has(request.kind)) {
       throw new LiaisonError("LIAISON_APPROVALS_NO_HANDLER", 500, `no approval handler for ${request.kind}`);
     }
-    const approvalId = uuidv7();
-    await insertApproval(change.tx, {
-      id: approvalId,
+    const approvalId = await this.insertPending(change, {
       kind: request.kind,
       subject_id: request.subjectId,
-      party: this.deps.party,
       agency: request.input.fromAgency,
       requester_id: request.requester.id,
       summary: request.summary,
       input: request.input,
       decision: request.decision,
-      status: "pending",
-      approver_id: null,
-      basis: null,
-      determination: null,
-      measures: null,
-      created_at: change.at,
-      decided_at: null,
     });
     change.audit({
       actor: request.requester.id,
@@ -143,30 +133,20 @@ export class ApprovalsService implements Approvals {
     if (!this.handlers.has(ROLE_GRANT_KIND)) {
       throw new LiaisonError("LIAISON_APPROVALS_NO_HANDLER", 500, `no approval handler for ${ROLE_GRANT_KIND}`);
     }
-    const approvalId = uuidv7();
     const reasons = [
       {
         policy: "identity-role-four-eyes",
         text: `Granting the ${grant.role} role${grant.previousRole ? ` (now ${grant.previousRole})` : ""} takes a second administrator's approval.`,
       },
     ];
-    await insertApproval(change.tx, {
-      id: approvalId,
+    const approvalId = await this.insertPending(change, {
       kind: ROLE_GRANT_KIND,
       subject_id: grant.userId,
-      party: this.deps.party,
       agency: grant.agency ?? "",
       requester_id: requester.id,
       summary: `${grant.previousRole ? `change ${grant.username} from ${grant.previousRole} to` : `create ${grant.username} as`} ${grant.role}`,
       input: grant,
       decision: { decision: "four-eyes", reasons },
-      status: "pending",
-      approver_id: null,
-      basis: null,
-      determination: null,
-      measures: null,
-      created_at: change.at,
-      decided_at: null,
     });
     change.audit({
       actor: requester.id,
@@ -178,6 +158,27 @@ export class ApprovalsService implements Approvals {
       details: { kind: ROLE_GRANT_KIND, subjectId: grant.userId, role: grant.role, previousRole: grant.previousRole },
     });
     return { approvalId };
+  }
+
+  /** A new pending case: every kind starts undecided, at the change's time, on this party. */
+  private async insertPending(
+    change: ChangeContext,
+    fields: Pick<ApprovalRow, "kind" | "subject_id" | "agency" | "requester_id" | "summary" | "input" | "decision">,
+  ): Promise<string> {
+    const id = uuidv7();
+    await insertApproval(change.tx, {
+      ...fields,
+      id,
+      party: this.deps.party,
+      status: "pending",
+      approver_id: null,
+      basis: null,
+      determination: null,
+      measures: null,
+      created_at: change.at,
+      decided_at: null,
+    });
+    return id;
   }
 
   /** What a role grant asked for, read in the deciding change (the identity module's handler applies it). */
