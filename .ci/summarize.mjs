@@ -5,7 +5,12 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const file of process.argv.slice(2)) {
-  if (!existsSync(file)) continue;
+  // A stage that was killed (it hung past its bound) wrote no report: that is a failure, not nothing.
+  if (!existsSync(file)) {
+    console.error(`no report at ${file}: its stage did not finish`);
+    failed += 1;
+    continue;
+  }
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests ?? 0;
   // A suite that failed to load has no failed tests of its own: count it once so it cannot pass unseen.

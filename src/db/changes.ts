@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "../core/clock.ts";
 import { LiaisonError } from "../core/errors.ts";
 import type { AuditEvent } from "../modules/audit/audit.repository.ts";
@@ -35,6 +36,18 @@ export interface ChangeWriters {
   onAuditQueued(): void;
 }
 
+/** Set while a change's transaction is open, for code that must not wait on the database from inside one. */
+const openChange = new AsyncLocalStorage<true>();
+
+/**
+ * Whether the caller runs inside a change's open transaction. On PGlite (one session) a query through `db`
+ * rather than `change.tx` from there waits for that very transaction to end, and so waits forever; a cache
+ * that would reload from `db` asks this first and keeps serving what it has.
+ */
+export function insideChange(): boolean {
+  return openChange.getStore() === true;
+}
+
 /**
  * Every state change goes through here: the domain rows the caller writes, the outbox rows for the peer and the
  * audit record, in one transaction. Either all of it is committed or none of it, so an action and its record
@@ -53,15 +66,17 @@ export class ChangeRunner {
       const at = this.clock.now();
       const events: AuditEvent[] = [];
       const envelopes: SealedEnvelope[] = [];
-      const value = await work({
-        tx,
-        at,
-        audit: (...e) => void events.push(...e),
-        send: (...e) => {
-          envelopes.push(...e);
-          wakeDelivery = true;
-        },
-      });
+      const value = await openChange.run(true, () =>
+        work({
+          tx,
+          at,
+          audit: (...e) => void events.push(...e),
+          send: (...e) => {
+            envelopes.push(...e);
+            wakeDelivery = true;
+          },
+        }),
+      );
       if (events.length === 0) {
         throw new LiaisonError("LIAISON_INTERNAL_UNAUDITED_CHANGE", 500, "a state change must record an audit event");
       }

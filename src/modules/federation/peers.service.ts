@@ -1,6 +1,7 @@
 import type { KeyLike } from "jose";
 import { calculateJwkThumbprint, importJWK } from "jose";
 import { LiaisonError } from "../../core/errors.ts";
+import { insideChange } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { RecipientKey } from "./envelope-crypto.ts";
 import { Descriptor } from "./federation.schema.ts";
@@ -143,10 +144,18 @@ export class PeerDirectory {
 
   private async fresh(): Promise<void> {
     if (Date.now() - this.loadedAt <= this.maxAgeMs) return;
+    const reloading = this.startReload();
+    // Inside a change (an approval sealing the held message, say) the reload would wait on PGlite for the
+    // change's own transaction: serve what is cached and let the reload finish once it commits.
+    if (this.loadedAt > 0 && insideChange()) return void reloading.catch(() => undefined);
+    await reloading;
+  }
+
+  private startReload(): Promise<void> {
     this.reloading ??= this.reload().finally(() => {
       this.reloading = undefined;
     });
-    await this.reloading;
+    return this.reloading;
   }
 
   async reload(): Promise<void> {
@@ -165,7 +174,11 @@ export class PeerDirectory {
 
   /** Reload at most once a second on misses, so a flood of unknown kids cannot hammer the database. */
   private async reloadOnMiss(): Promise<void> {
-    if (Date.now() - this.loadedAt > 1000) await this.reload();
+    if (Date.now() - this.loadedAt <= 1000) return;
+    const reloading = this.startReload();
+    // A miss inside a change fails now; the peer is there for the next lookup.
+    if (insideChange()) return void reloading.catch(() => undefined);
+    await reloading;
   }
 
   async get(party: string): Promise<Peer | undefined> {
