@@ -1,28 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { AuditEvent, ChangeContextOf, SealedEnvelope } from "../core/change.ts";
 import type { Clock } from "../core/clock.ts";
 import { LiaisonError } from "../core/errors.ts";
-import type { AuditEvent } from "../modules/audit/audit.repository.ts";
 import type { Db, Tx } from "./database.ts";
 
-/** An envelope sealed for a peer, ready to be written to the outbox. */
-export interface SealedEnvelope {
-  envelopeId: string;
-  peer: string;
-  type: string;
-  jwe: string;
-  digest: string;
-  createdAt: Date;
-}
-
-export interface ChangeContext {
-  tx: Tx;
-  /** The time of this change, read once so every row of it agrees. */
-  at: Date;
-  /** Record what happened; at least one event per change. */
-  audit(...events: AuditEvent[]): void;
-  /** Deliver these envelopes to the peer once the transaction commits (with none: just wake the worker). */
-  send(...envelopes: SealedEnvelope[]): void;
-}
+/** A change's context bound to this node's Kysely transaction. */
+export type ChangeContext = ChangeContextOf<Tx>;
 
 export interface ChangeWriters {
   appendAudit(tx: Tx, at: Date, events: readonly AuditEvent[]): Promise<void>;
@@ -60,7 +43,15 @@ export class ChangeRunner {
     private readonly writers: ChangeWriters,
   ) {}
 
-  async run<T>(work: (change: ChangeContext) => Promise<T>): Promise<T> {
+  /**
+   * `recordsNothing: "bookkeeping"` is for the one kind of change that may record nothing: the delivery worker
+   * settling a batch in which every envelope is only rescheduled (a retry is an attempt, not an event; its
+   * settlement is still written through here so a settled delivery and its record cannot part).
+   */
+  async run<T>(
+    work: (change: ChangeContext) => Promise<T>,
+    options: { recordsNothing?: "bookkeeping" } = {},
+  ): Promise<T> {
     let wakeDelivery = false;
     const result = await this.db.transaction().execute(async (tx) => {
       const at = this.clock.now();
@@ -77,7 +68,7 @@ export class ChangeRunner {
           },
         }),
       );
-      if (events.length === 0) {
+      if (events.length === 0 && options.recordsNothing !== "bookkeeping") {
         throw new LiaisonError("LIAISON_INTERNAL_UNAUDITED_CHANGE", 500, "a state change must record an audit event");
       }
       await this.writers.appendOutbox(tx, at, envelopes);

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LiaisonError, notFound, unauthorized } from "../core/errors.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { Db } from "../db/database.ts";
 import { migrationsApplied, type SqlMigrations } from "../db/migrate.ts";
 import { outboxDepth } from "../modules/federation/outbox.repository.ts";
-import type { Metrics } from "../node/metrics.ts";
 import type { App } from "./app.ts";
 
 export interface OpsRoutesOptions {

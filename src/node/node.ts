@@ -3,6 +3,7 @@ import { isMainThread } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import type { Metrics } from "../core/metrics.ts";
 import { RecurringTask } from "../core/recurring-task.ts";
 import { ChangeRunner } from "../db/changes.ts";
 import { ChurnVacuum, serverAutovacuumOff } from "../db/churn-vacuum.ts";
@@ -55,7 +56,7 @@ import { WorkplanContributions } from "../modules/workplan/workplan.owned.ts";
 import { workplanRoutes } from "../modules/workplan/workplan.routes.ts";
 import { WorkplanService } from "../modules/workplan/workplan.service.ts";
 import { secureDataDir } from "./data-dir-modes.ts";
-import { Metrics } from "./metrics.ts";
+import { createMetrics } from "./metrics.ts";
 import { allMigrations } from "./migrations.ts";
 import { OperationsListener } from "./operations.ts";
 
@@ -163,7 +164,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     throw error;
   }
 
-  const metrics = new Metrics(config.party);
+  const metrics = createMetrics(config.party);
   const peers = new PeerDirectory(db, config.party);
   await peers.reload();
   const handlers = new EnvelopeHandlers();
@@ -218,7 +219,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     client,
     metrics,
     logger,
-    onAuditQueued: sequenceAudit,
+    changes,
   });
   const directory = new DirectoryService({ db, clock, party: config.party, domain, changes, federation, peers });
   handlers.register(directory.envelopeHandler());

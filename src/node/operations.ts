@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import type { OperationsConfig } from "../config/config.schema.ts";
 import { unauthorized } from "../core/errors.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { Db } from "../db/database.ts";
 import type { SqlMigrations } from "../db/migrate.ts";
 import { type App, buildApp } from "../http/app.ts";
 import { opsRoutes } from "../http/ops.routes.ts";
-import type { Metrics } from "./metrics.ts";
 
 /**
  * The operations listener (`operations.listen`): /metrics, /healthz and /readyz only, on an address of its own

@@ -1,5 +1,6 @@
 import { type Generated, sql } from "kysely";
 import { canonicalJson } from "../../core/canonical-json.ts";
+import type { AuditEvent } from "../../core/change.ts";
 import { LiaisonError } from "../../core/errors.ts";
 import {
   type CompletedNode,
@@ -74,18 +75,6 @@ declare module "../../db/schema.ts" {
     audit_queue: AuditQueueTable;
     audit_nodes: AuditNodesTable;
   }
-}
-
-export interface AuditEvent {
-  /** Who acted: a user id, `node:<party>` for the node itself, or `peer:<party>` for the other node. */
-  actor: string;
-  /** Dotted verb, e.g. `notice.send`, `envelope.receive`, `envelope.reject`. */
-  action: string;
-  subject?: string | undefined;
-  outcome: string;
-  reasons?: { policy: string; text: string }[] | undefined;
-  requestId?: string | undefined;
-  details?: Record<string, unknown> | undefined;
 }
 
 /** The leaf bytes: RFC 8785 canonical JSON of the event with its index, time and party. */

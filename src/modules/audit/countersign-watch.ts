@@ -13,10 +13,10 @@ import type { Logger } from "pino";
 import { type Counter, Gauge } from "prom-client";
 import type { Clock } from "../../core/clock.ts";
 import { uuidv7 } from "../../core/ids.ts";
+import type { Metrics } from "../../core/metrics.ts";
 import { RecurringTask } from "../../core/recurring-task.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db, DbOrTx } from "../../db/database.ts";
-import type { Metrics } from "../../node/metrics.ts";
 import type { PeerDirectory } from "../federation/peers.service.ts";
 import { insertAlert, lastCountersignature, latestAlertOf, oldestPendingLeaf } from "./witness.repository.ts";
 

@@ -4,9 +4,11 @@
  * analysts. Each party owns its own entries: users are created on their own node, and only their public fields
  * travel to the peer in `directory.entries` envelopes, where they are kept read-only.
  */
+
+import type { SealedEnvelope } from "../../core/change.ts";
 import type { Clock } from "../../core/clock.ts";
 import { badRequest, LiaisonError } from "../../core/errors.ts";
-import type { ChangeContext, ChangeRunner, SealedEnvelope } from "../../db/changes.ts";
+import type { ChangeContext, ChangeRunner } from "../../db/changes.ts";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
 import type { FederationService } from "../federation/federation.service.ts";

@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import type { FederationConfig } from "../../config/config.schema.ts";
+import type { AuditEvent } from "../../core/change.ts";
 import type { Clock } from "../../core/clock.ts";
 import { isLiaisonError } from "../../core/errors.ts";
+import type { Metrics } from "../../core/metrics.ts";
+import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
-import type { Metrics } from "../../node/metrics.ts";
-import { type AuditEvent, appendAuditEvents } from "../audit/audit.repository.ts";
 import { verifyReceipt } from "./envelope-crypto.ts";
 import type { FederationClient } from "./federation.client.ts";
 import { type ClaimedEnvelope, claimOutboxBatch, type DeliveryOutcome, settleOutbox } from "./outbox.repository.ts";
@@ -19,8 +20,8 @@ export interface DeliveryWorkerDeps {
   client: FederationClient;
   metrics: Metrics;
   logger: Logger;
-  /** Audit records were queued (settled deliveries): start sequencing them (see AuditSequencer). */
-  onAuditQueued?: () => void;
+  /** Settlements and their audit records commit through the change runner, like every other change. */
+  changes: ChangeRunner;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -126,25 +127,27 @@ export class DeliveryWorker {
     const byPeer = new Map<string, ClaimedEnvelope[]>();
     for (const row of claimed) byPeer.set(row.peer, [...(byPeer.get(row.peer) ?? []), row]);
     const outcomes = (await Promise.all([...byPeer].map(([peer, rows]) => this.sendToPeer(peer, rows)))).flat();
-    const at = clock.now();
     const settle = metrics.deliveryStage.startTimer({ stage: "settle" });
-    const settled = await db.transaction().execute(async (tx) => {
-      const ids = await settleOutbox(tx, at, outcomes);
-      // Audit only what this lane settled: a row another lane already settled is not delivered twice.
-      const audits: AuditEvent[] = outcomes
-        .filter((o) => o.outcome !== "retry" && ids.has(o.envelopeId))
-        .map((o) => ({
-          actor: `node:${this.deps.party}`,
-          action: o.outcome === "delivered" ? "envelope.delivered" : "envelope.dead-lettered",
-          subject: o.envelopeId,
-          outcome: o.outcome === "delivered" ? "success" : "failure",
-          details: o.outcome === "delivered" ? { receipt: o.receipt } : { code: o.errorCode, error: o.error },
-        }));
-      await appendAuditEvents(tx, this.deps.party, at, audits);
-      return ids;
-    });
+    // A batch of retries only records nothing: a retry is an attempt, not an event (see ChangeRunner.run).
+    const { at, settled } = await this.deps.changes.run(
+      async (change) => {
+        const ids = await settleOutbox(change.tx, change.at, outcomes);
+        // Audit only what this lane settled: a row another lane already settled is not delivered twice.
+        const audits: AuditEvent[] = outcomes
+          .filter((o) => o.outcome !== "retry" && ids.has(o.envelopeId))
+          .map((o) => ({
+            actor: `node:${this.deps.party}`,
+            action: o.outcome === "delivered" ? "envelope.delivered" : "envelope.dead-lettered",
+            subject: o.envelopeId,
+            outcome: o.outcome === "delivered" ? "success" : "failure",
+            details: o.outcome === "delivered" ? { receipt: o.receipt } : { code: o.errorCode, error: o.error },
+          }));
+        change.audit(...audits);
+        return { at: change.at, settled: ids };
+      },
+      { recordsNothing: "bookkeeping" },
+    );
     settle();
-    this.deps.onAuditQueued?.();
     const rows = new Map(claimed.map((c) => [c.envelope_id, c]));
     for (const o of outcomes) {
       const row = rows.get(o.envelopeId);

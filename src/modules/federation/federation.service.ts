@@ -4,11 +4,12 @@
  * receive by registering an EnvelopeHandler for their envelope types.
  */
 import type { NodeConfig } from "../../config/config.schema.ts";
+import type { SealedEnvelope } from "../../core/change.ts";
 import type { Clock } from "../../core/clock.ts";
 import { type EnvelopePayload, envelopeDigest } from "../../core/envelope.ts";
 import { notFound } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
-import type { ChangeRunner, SealedEnvelope } from "../../db/changes.ts";
+import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db, Tx } from "../../db/database.ts";
 import type { KeyRing, NodeKey } from "../keys/keys.service.ts";
 import { sealEnvelope } from "./envelope-crypto.ts";

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../core/clock.ts";
+import type { Metrics } from "../../core/metrics.ts";
 import { RecurringTask } from "../../core/recurring-task.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
-import type { Metrics } from "../../node/metrics.ts";
 
 /**
  * The codes of refusals made before any pinned key's signature verified: what a stranger can cause. A fixed set,

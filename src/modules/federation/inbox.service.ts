@@ -5,9 +5,9 @@ import type { Clock } from "../../core/clock.ts";
 import { ConcurrencyLimit } from "../../core/concurrency-limit.ts";
 import { type EnvelopePayload, envelopeDigest } from "../../core/envelope.ts";
 import { isLiaisonError, type LiaisonError } from "../../core/errors.ts";
+import type { Metrics } from "../../core/metrics.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
-import type { Metrics } from "../../node/metrics.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import {
   decryptEnvelope,

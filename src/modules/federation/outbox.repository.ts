@@ -1,5 +1,5 @@
 import { type Generated, sql } from "kysely";
-import type { SealedEnvelope } from "../../db/changes.ts";
+import type { SealedEnvelope } from "../../core/change.ts";
 import type { Db, DbOrTx, Tx } from "../../db/database.ts";
 
 export interface OutboxTable {
