@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { App } from "../../http/app.ts";
 import { principalOf } from "../../http/guards.ts";
+import { attachmentHeaders } from "./exchange.attachment-meta.ts";
+import { ALLOWED_ATTACHMENT_TYPES } from "./exchange.attachments.ts";
 import { downloadAttachment } from "./exchange.downloads.ts";
 import {
   AddMessageRequest,
@@ -75,8 +77,7 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
           String(request.id),
         );
         return reply
-          .header("content-type", attachment.content_type)
-          .header("content-disposition", `attachment; filename="${attachment.name.replace(/"/g, "")}"`)
+          .headers(attachmentHeaders(attachment, ALLOWED_ATTACHMENT_TYPES))
           .header("x-content-sha256", attachment.sha256)
           .send(bytes);
       },

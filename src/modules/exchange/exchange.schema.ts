@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
 import { Grading, gatedMessageFields, MistreatmentRisk, PermittedUse, Tlp } from "../compliance/compliance.fields.ts";
+import { AttachmentName, DeclaredMediaType, MediaType } from "./exchange.attachment-meta.ts";
 import { CONTROL_KINDS, contentFieldsOf, isControlKind, REFUSAL_CODES } from "./exchange.content.ts";
 import { Entity } from "./exchange.entities.ts";
 
@@ -28,12 +29,8 @@ export const RefusalCode = z.enum(REFUSAL_CODES);
 export const MESSAGE_TEXT_MAX = 20_000;
 
 export const AttachmentInput = z.object({
-  name: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[^/\\\0]+$/, "a file name, without directories"),
-  contentType: z.string().min(1).max(100),
+  name: AttachmentName,
+  contentType: DeclaredMediaType,
   /** The file, base64-encoded. */
   content: z.base64(),
 });
@@ -161,10 +158,11 @@ export const MessageEnvelopeBody = z
       attachments: z.array(
         z.object({
           id: z.uuid(),
-          name: z.string(),
-          contentType: z.string(),
-          size: z.number().int(),
-          sha256: z.string(),
+          // The peer's claims reach our response headers: held to the same grammar as a send here.
+          name: AttachmentName,
+          contentType: MediaType,
+          size: z.number().int().nonnegative(),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
           content: z.base64(),
         }),
       ),
