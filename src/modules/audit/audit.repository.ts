@@ -340,12 +340,23 @@ export async function readLeaves(db: DbOrTx, start: number, end: number) {
   );
 }
 
+/** One read of the leaf stream: the records, and the last index it covers (the next read starts after it). */
+export interface LeafRecords {
+  records: Buffer;
+  through: number;
+}
+
 /**
  * Leaves [start, end] as records of the leaf stream (leaf-stream.ts), built by the database into one value: the
  * node touches no leaf one by one. The value travels as base64 text: the driver would otherwise send bytea as hex,
  * larger and several times slower to decode. With `recordedHashes`, each record carries the leaf hash stored at
  * append (the leaf's level-0 node); that join costs PostgreSQL about as much again as reading the leaves, so a
  * verifier that recomputes every hash anyway goes without it.
+ *
+ * A read stops at `maxBytes` of leaf data: a leaf is taken while the leaves before it in the read hold less, so a
+ * read holds at least one leaf and exceeds the budget by less than its last leaf. A count alone would let leaves
+ * of attacker-sized details (a stranger's text once reached the log) make one aggregate as large as they like.
+ * `length(bytea)` reads the stored size without detoasting, and the leaves left out are never concatenated.
  *
  * The records are aggregated in the order the sorted subquery delivers them, which PostgreSQL keeps for a plain
  * aggregate over it; an ORDER BY inside string_agg would make PostgreSQL 15 copy and sort every record again (a
@@ -357,23 +368,33 @@ export async function readLeafRecords(
   start: number,
   end: number,
   recordedHashes: boolean,
-  sorted = false,
-): Promise<Buffer> {
+  options: { maxBytes?: number; sorted?: boolean } = {},
+): Promise<LeafRecords> {
+  const { maxBytes = Number.MAX_SAFE_INTEGER, sorted = false } = options;
   const hash = recordedHashes
     ? sql`CASE WHEN length(n.hash) = 32 THEN decode('20', 'hex') || n.hash ELSE decode('00', 'hex') END`
     : sql`decode('00', 'hex')`;
   const join = recordedHashes
-    ? sql`LEFT JOIN audit_nodes n ON n.level = 0 AND n.index = l.index AND n.index >= ${start} AND n.index <= ${end}`
+    ? sql`LEFT JOIN audit_nodes n ON n.level = 0 AND n.index = l.i AND n.index >= ${start} AND n.index <= ${end}`
     : sql``;
-  const result = await sql<{ records: string | null }>`
-    SELECT encode(string_agg(record, ''::bytea ${sql.raw(sorted ? "ORDER BY i" : "")}), 'base64') AS records FROM (
-      SELECT l.index AS i, int8send(l.index) || ${hash} || int4send(length(l.data)) || l.data AS record
-      FROM audit_leaves l ${join}
-      WHERE l.index >= ${start} AND l.index <= ${end}
-      ORDER BY l.index
+  const result = await sql<{ records: string | null; left_out: string | number | null }>`
+    SELECT encode(string_agg(record, ''::bytea ${sql.raw(sorted ? "ORDER BY i" : "")}), 'base64') AS records,
+      min(i) FILTER (WHERE record IS NULL) AS left_out
+    FROM (
+      SELECT l.i, CASE WHEN l.fits THEN int8send(l.i) || ${hash} || int4send(length(l.data)) || l.data END AS record
+      FROM (
+        SELECT index AS i, data, coalesce(sum(length(data)) OVER (ORDER BY index
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) < ${maxBytes} AS fits
+        FROM audit_leaves WHERE index >= ${start} AND index <= ${end}
+      ) l ${join}
+      ORDER BY l.i
     ) AS s`.execute(db);
-  const records = Buffer.from(result.rows[0]?.records ?? "", "base64");
-  return sorted || leafRecordsInOrder(records) ? records : readLeafRecords(db, start, end, recordedHashes, true);
+  const row = result.rows[0];
+  const records = Buffer.from(row?.records ?? "", "base64");
+  const through = row?.left_out === null || row?.left_out === undefined ? end : Number(row.left_out) - 1;
+  return sorted || leafRecordsInOrder(records)
+    ? { records, through }
+    : readLeafRecords(db, start, end, recordedHashes, { maxBytes, sorted: true });
 }
 
 /** Whether the indices of leaf stream records increase (hopping from header to header, reading no leaf). */

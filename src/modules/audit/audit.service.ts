@@ -21,14 +21,14 @@ import {
   type AuditSearch,
   hasLeavesBeyondWitnessing,
   importLegacyAuditEvents,
-  readLeafRecords,
   readLeaves,
   readLogHead,
   readNodes,
   searchLeaves,
 } from "./audit.repository.ts";
 import { MAX_LEAVES_PER_PAGE } from "./audit.schema.ts";
-import { LEAF_STREAM_CHUNK, LEAF_STREAM_END, LEAF_STREAM_READS_AHEAD } from "./leaf-stream.ts";
+import { leafRecordBatches } from "./leaf-stream.source.ts";
+import { LEAF_STREAM_END } from "./leaf-stream.ts";
 import { auditError, signTreeHead, toBase64 } from "./tree-head.ts";
 import { UpperNodeCache } from "./upper-nodes.ts";
 import {
@@ -212,31 +212,15 @@ export class AuditService {
 
   /**
    * Leaves [start, end] as the leaf stream (leaf-stream.ts): checked before the first byte, so bad input is a
-   * problem+json answer; then read a chunk at a time, with the next reads running (on other connections of the
-   * pool, so on PostgreSQL on the other core too) while a chunk is written.
+   * problem+json answer; then read in batches bounded by count and bytes, reading ahead (leaf-stream.source.ts).
    */
   async leafStream(start: number, end: number, recordedHashes = false): Promise<AsyncIterable<Uint8Array>> {
     if (end < start) throw auditError("PROOF_RANGE", "end must not be before start");
     const { treeSize } = await readLogHead(this.deps.db);
     if (end >= treeSize) throw auditError("PROOF_RANGE", `the log has ${treeSize} leaves; leaf ${end} is not in it`);
-    const db = this.deps.db;
-    const reads: Promise<Buffer>[] = [];
-    let next = start;
-    const readAhead = () => {
-      while (reads.length < LEAF_STREAM_READS_AHEAD && next <= end) {
-        const read = readLeafRecords(db, next, Math.min(end, next + LEAF_STREAM_CHUNK - 1), recordedHashes);
-        read.catch(() => {}); // awaited below; this only keeps an early failure from being reported as unhandled
-        reads.push(read);
-        next += LEAF_STREAM_CHUNK;
-      }
-    };
+    const batches = leafRecordBatches(this.deps.db, start, end, recordedHashes);
     return (async function* () {
-      readAhead();
-      while (reads.length > 0) {
-        const chunk = await (reads.shift() as Promise<Buffer>);
-        readAhead();
-        if (chunk.length > 0) yield chunk;
-      }
+      yield* batches;
       yield LEAF_STREAM_END;
     })();
   }

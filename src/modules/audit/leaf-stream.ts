@@ -14,8 +14,9 @@
 export const LEAF_STREAM_MEDIA_TYPE = "application/vnd.liaison.audit-leaves";
 
 /** Leaves in one database read of the stream (about 2.4 MB of records for leaves of ~290 bytes): larger reads
- * cost the node less per leaf (4,096: 1.3 s of CPU per 1M leaves, 8,192: 1.1 s, 16,384: 0.9 s; loaded VM), and
- * the node holds up to three of them per stream (two reads ahead), so 8,192 bounds that at about 15 MB. */
+ * cost the node less per leaf (4,096: 1.3 s of CPU per 1M leaves, 8,192: 1.1 s, 16,384: 0.9 s; loaded VM). The
+ * node holds up to three reads per stream (two ahead); a read also stops at LEAF_STREAM_BATCH_BYTES of leaf data
+ * (leaf-stream.source.ts), so large leaves cannot make one read as large as they like. */
 export const LEAF_STREAM_CHUNK = 8192;
 
 /** Reads of the database kept running while a chunk is written: two keep both cores busy on PostgreSQL. */
