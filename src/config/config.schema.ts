@@ -101,6 +101,11 @@ export const IdentityConfig = z
     loginRatePerMinute: z.number().int().min(1).default(30),
     /** How long an API token lives unless it is issued with its own lifetime, the administrator's included. */
     apiTokenTtlDays: z.number().positive().max(3650).default(90),
+    /**
+     * scrypt cost, log2 N (17: OWASP's 2^17, 128 MiB a hash). Only `mode: test` may go lower (the suite hashes
+     * hundreds of passwords on a 2-core machine); every other mode refuses less than 17 at start-up.
+     */
+    passwordHashCost: z.number().int().min(10).max(18).default(17),
   })
   .strict();
 
@@ -213,7 +218,11 @@ export const NodeConfig = z
      */
     trustedProxies: z.array(AddressOrCidr).default([]),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.mode === "test" || c.identity.passwordHashCost >= 17, {
+    path: ["identity", "passwordHashCost"],
+    message: "below 17 (scrypt N=2^17) only in mode test",
+  });
 
 export type NodeConfig = z.infer<typeof NodeConfig>;
 export type FederationConfig = z.infer<typeof FederationConfig>;

@@ -214,8 +214,9 @@ describe("login, sessions and lockout", () => {
     const hashOf = async () =>
       (await db.selectFrom("users").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow())
         .password_hash;
-    expect(await hashOf()).toMatch(/^scrypt\$17\$8\$1\$/);
-    const old = await hashPassword(STRONG_PASSWORD, 15);
+    const cost = node.deps.config.identity.passwordHashCost;
+    expect(await hashOf()).toMatch(new RegExp(`^scrypt\\$${cost}\\$8\\$1\\$`));
+    const old = await hashPassword(STRONG_PASSWORD, cost - 2);
     await db.updateTable("users").set({ password_hash: old }).where("id", "=", user.id).execute();
 
     // A failed login changes nothing.
@@ -225,7 +226,7 @@ describe("login, sessions and lockout", () => {
     const result = await login(node, user.username, STRONG_PASSWORD);
     expect(result.status).toBe(200);
     const rehashed = await hashOf();
-    expect(rehashed).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(rehashed).toMatch(new RegExp(`^scrypt\\$${cost}\\$8\\$1\\$`));
     expect(await verifyPassword(STRONG_PASSWORD, rehashed)).toBe(true);
     expect((await login(node, user.username, STRONG_PASSWORD)).status).toBe(200);
     expect(await hashOf()).toBe(rehashed);

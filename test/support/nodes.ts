@@ -68,6 +68,8 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
         ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: options.schema ?? randomSchema() }
         : {}),
       ...options.config,
+      // scrypt at 2^13 (8 MiB): the suite hashes hundreds of passwords on two cores; production stays at 2^17.
+      identity: { passwordHashCost: 13, ...((options.config?.identity as object | undefined) ?? {}) },
       federation: {
         retryBaseSeconds: 0.05,
         retryMaxSeconds: 1,

@@ -81,14 +81,18 @@ export class AuthService {
     await this.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
     const user = await findUserByUsername(this.deps.db, username);
     // Unknown users cost one scrypt too, so time does not tell which usernames exist.
-    const matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    const matches = await verifyPassword(
+      password,
+      user?.password_hash ?? (await dummyPasswordHash(this.deps.config.passwordHashCost)),
+    );
     if (!user || !matches || user.status !== "active") {
       const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
       await this.recordFailure(key, `anonymous@${client.ip}`, client, reason);
       throw loginFailed();
     }
     // A hash made at an older, cheaper cost is replaced now, while the password is at hand.
-    const rehash = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
+    const cost = this.deps.config.passwordHashCost;
+    const rehash = needsRehash(user.password_hash, cost) ? await hashPassword(password, cost) : undefined;
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
     const sessionId = uuidv7(now.getTime());
     const expiresAt = new Date(now.getTime() + this.deps.config.sessionTtlSeconds * 1000);
@@ -227,7 +231,7 @@ export class AuthService {
     if (newPassword === currentPassword) {
       throw badRequest("LIAISON_IDENTITY_WEAK_PASSWORD", "the new password must differ from the current one");
     }
-    const hash = await hashPassword(newPassword);
+    const hash = await hashPassword(newPassword, this.deps.config.passwordHashCost);
     return this.deps.changes.run(async (change) => {
       await updateUser(change.tx, user.id, {
         password_hash: hash,

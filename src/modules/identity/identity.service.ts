@@ -41,7 +41,7 @@ export class IdentityService {
   readonly tokens: TokensService;
 
   constructor(private readonly deps: IdentityDeps) {
-    this.users = new UsersService(deps);
+    this.users = new UsersService({ ...deps, passwordHashCost: deps.config.passwordHashCost });
     this.auth = new AuthService(deps);
     this.tokens = new TokensService(deps);
     deps.approvals?.onDecided(ROLE_GRANT_KIND, (change, outcome) => this.users.roleGrantDecided(change, outcome));

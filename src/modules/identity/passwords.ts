@@ -5,7 +5,8 @@ import { badRequest } from "../../core/errors.ts";
  * scrypt (memory-hard) with N=2^17, r=8, p=1, OWASP's recommendation: 128 MiB and a few hundred milliseconds per
  * guess, per-user salt. Stored as `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` so parameters can be raised without
  * breaking old hashes; a hash weaker than this is replaced at the user's next successful login
- * (`needsRehash`, AuthService.login). Tests and the demo use the same cost: there is no cheaper mode.
+ * (`needsRehash`, AuthService.login). The node's cost is `identity.passwordHashCost`: 17, or lower in test mode
+ * only (config.schema.ts refuses it elsewhere), so the suite's hundreds of hashes do not each take 128 MiB.
  */
 export const SCRYPT_LOG2_N = 17;
 const R = 8;
@@ -77,16 +78,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** True when a stored hash is weaker than what hashPassword makes now: it is replaced at the next login. */
-export function needsRehash(stored: string): boolean {
+export function needsRehash(stored: string, log2N = SCRYPT_LOG2_N): boolean {
   const [scheme, log2n, r, p] = stored.split("$");
-  return scheme !== "scrypt" || Number(log2n) < SCRYPT_LOG2_N || Number(r) !== R || Number(p) !== P;
+  return scheme !== "scrypt" || Number(log2n) < log2N || Number(r) !== R || Number(p) !== P;
 }
 
-let dummyHash: Promise<string> | undefined;
-/** Verified against for unknown usernames, so a miss costs as long as a wrong password. */
-export const dummyPasswordHash = (): Promise<string> => {
-  dummyHash ??= hashPassword(randomBytes(16).toString("base64url"));
-  return dummyHash;
+const dummyHashes = new Map<number, Promise<string>>();
+/** Verified against for unknown usernames, so a miss costs as long as a wrong password (at the node's cost). */
+export const dummyPasswordHash = (log2N = SCRYPT_LOG2_N): Promise<string> => {
+  let hash = dummyHashes.get(log2N);
+  if (!hash) {
+    hash = hashPassword(randomBytes(16).toString("base64url"), log2N);
+    dummyHashes.set(log2N, hash);
+  }
+  return hash;
 };
 
 /** Why a password is too weak, or undefined when it is acceptable. */

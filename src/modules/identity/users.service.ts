@@ -50,6 +50,8 @@ export interface UsersDeps {
   clock: Clock;
   party: string;
   mode: string;
+  /** scrypt log2 N for new hashes (identity.passwordHashCost). */
+  passwordHashCost?: number;
   changes: ChangeRunner;
   directory: DirectoryService;
   /** Without it (unit wiring), roles of FOUR_EYES_ROLES cannot be granted at all, except by the demo seed. */
@@ -156,7 +158,7 @@ export class UsersService {
       agency,
       role: request.role,
       lanes: JSON.stringify(lanes),
-      password_hash: await hashPassword(request.password),
+      password_hash: await hashPassword(request.password, this.deps.passwordHashCost),
       status: "active",
       demo: options.demo ?? false,
       created_at: at,
@@ -371,7 +373,7 @@ export class UsersService {
     const user = await findUserById(this.deps.db, id);
     if (!user) throw notFound("LIAISON_IDENTITY_USER_NOT_FOUND", `no user ${id}`);
     assertStrongPassword(password, user.username);
-    const hash = await hashPassword(password);
+    const hash = await hashPassword(password, this.deps.passwordHashCost);
     await this.deps.changes.run(async (change) => {
       await updateUser(change.tx, id, {
         password_hash: hash,
