@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { request } from "undici";
+import { readBounded } from "../federation/federation.client.ts";
 import { parseDescriptor } from "../federation/peers.service.ts";
 import { WitnessedHeads } from "./audit.schema.ts";
 import { auditError } from "./tree-head.ts";
@@ -14,9 +15,21 @@ import type { PeerKeys, WitnessedHead, WitnessRecordSource } from "./verify-witn
 const signingKeys = (descriptor: ReturnType<typeof parseDescriptor>) =>
   descriptor.keys.keys.filter((k) => k.use === "sig") as PeerKeys["keys"];
 
-async function getJson(url: URL, token?: string): Promise<unknown> {
-  const response = await request(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const text = await response.body.text();
+/**
+ * Largest answer read from a witness. A page of its record (1,000 heads, each with its countersignature) is about
+ * 600 KB and a descriptor a few KB; the witness is the party being checked against, so it gets no say in how much
+ * the verifier buffers (nor how long it waits).
+ */
+export const WITNESS_ANSWER_MAX_BYTES = 4 * 1024 * 1024;
+const WITNESS_TIMEOUT_MS = 30_000;
+
+async function getJson(url: URL, token?: string, maxBytes = WITNESS_ANSWER_MAX_BYTES): Promise<unknown> {
+  const response = await request(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headersTimeout: WITNESS_TIMEOUT_MS,
+    bodyTimeout: WITNESS_TIMEOUT_MS,
+  });
+  const text = await readBounded(response.body, maxBytes, `the answer of ${url.origin}${url.pathname}`);
   if (response.statusCode >= 400) {
     const problem = (text.startsWith("{") ? JSON.parse(text) : undefined) as { code?: string; detail?: string };
     throw new Error(
@@ -27,9 +40,9 @@ async function getJson(url: URL, token?: string): Promise<unknown> {
 }
 
 /** The witness's keys from its own published descriptor. */
-export async function peerKeysFromUrl(baseUrl: string): Promise<PeerKeys> {
+export async function peerKeysFromUrl(baseUrl: string, maxBytes = WITNESS_ANSWER_MAX_BYTES): Promise<PeerKeys> {
   const url = new URL("/federation/v1/descriptor", baseUrl);
-  const descriptor = parseDescriptor(await getJson(url));
+  const descriptor = parseDescriptor(await getJson(url, undefined, maxBytes));
   return { party: descriptor.party, keys: signingKeys(descriptor), source: url.toString(), independent: true };
 }
 
@@ -53,7 +66,12 @@ export function peerKeysFromFile(file: string): PeerKeys {
 const PAGE = 1000;
 
 /** The witness's record of an origin's heads, paged newest first through `GET /api/v1/audit/witnessed`. */
-export function witnessRecordFromUrl(party: string, baseUrl: string, token: string): WitnessRecordSource {
+export function witnessRecordFromUrl(
+  party: string,
+  baseUrl: string,
+  token: string,
+  maxBytes = WITNESS_ANSWER_MAX_BYTES,
+): WitnessRecordSource {
   const endpoint = new URL("/api/v1/audit/witnessed", baseUrl);
   return {
     party,
@@ -65,7 +83,7 @@ export function witnessRecordFromUrl(party: string, baseUrl: string, token: stri
         url.searchParams.set("origin", origin);
         url.searchParams.set("limit", String(PAGE));
         if (before !== undefined) url.searchParams.set("before", String(before));
-        const page = WitnessedHeads.parse(await getJson(url, token));
+        const page = WitnessedHeads.parse(await getJson(url, token, maxBytes));
         if (page.origin !== origin) throw new Error(`the witness answered for ${page.origin}, not ${origin}`);
         yield page.items;
         const last = page.items[page.items.length - 1];
