@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { isValidCasNumber } from "../../core/cas-number.ts";
 import { checkAttachment, decryptAttachment, encryptAttachment } from "./exchange.attachments.ts";
 import { dueReminders, durationMs } from "./exchange.deadlines.ts";
-import { Entity, isValidCasNumber, isValidIban } from "./exchange.entities.ts";
+import { Entity, isValidIban } from "./exchange.entities.ts";
 
 describe("entity checks", () => {
   it.each([

@@ -1,20 +1,11 @@
 import { isValidPhoneNumber } from "libphonenumber-js/max";
 import { z } from "zod";
+import { isValidCasNumber } from "../../core/cas-number.ts";
 
 /**
  * Structured entities carried by a message. They are validated strictly at the sending node, because a wrong
  * phone number or CAS number in another country's system is worse than none: the sender must fix it.
  */
-
-/** CAS Registry Number: the check digit is the sum of the other digits weighted by position from the right, mod 10. */
-export function isValidCasNumber(cas: string): boolean {
-  const match = /^(\d{2,7})-(\d{2})-(\d)$/.exec(cas);
-  if (!match) return false;
-  const digits = `${match[1]}${match[2]}`;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) sum += Number(digits[digits.length - 1 - i]) * (i + 1);
-  return sum % 10 === Number(match[3]);
-}
 
 /** ISO 13616 IBAN: country, check digits, then the account; valid when the rearranged number mod 97 is 1. */
 export function isValidIban(value: string): boolean {
