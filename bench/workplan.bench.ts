@@ -7,6 +7,7 @@
  * Ends with one JSON summary line.
  */
 import { rmSync } from "node:fs";
+import { domainDir } from "../src/config/domain-dir.ts";
 import { uuidv7 } from "../src/core/ids.ts";
 import type { Principal } from "../src/modules/identity/principal.ts";
 import { countEvents } from "../src/modules/workplan/workplan.repository.ts";
@@ -17,7 +18,7 @@ import { startTwoNodes, type TestNode } from "../test/support/nodes.ts";
 
 const ITEMS = 10_000;
 const SINGLE = Number(process.env.WORKPLAN_BENCH_SINGLE ?? 2_000);
-const genesis = loadGenesis();
+const genesis = loadGenesis(domainDir());
 const initiativeIds = genesis.initiatives.map((i) => i.id);
 
 /** Half progress notes, half proposed milestones, spread over the six initiatives. */

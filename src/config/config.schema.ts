@@ -208,6 +208,8 @@ export const NodeConfig = z
     deliveryWorker: z.boolean().default(true),
     /** Folder of the domain JSON files (agencies.json, ...); default: the repository's domain/ (src/config/domain-dir.ts). */
     domainDir: z.string().min(1).optional(),
+    /** Folder of the Cedar schema, access policies and party packs; default: the repository's policies/. */
+    policyDir: z.string().min(1).optional(),
     identity: IdentityConfig.default(IdentityConfig.parse({})),
     audit: AuditConfig.default(AuditConfig.parse({})),
     operations: OperationsConfig.default({}),

@@ -30,6 +30,7 @@ const ENV_PATHS: Record<string, string[]> = {
   LIAISON_DELIVERY_WORKER: ["deliveryWorker"],
   LIAISON_FEDERATION: ["federation"],
   LIAISON_DOMAIN_DIR: ["domainDir"],
+  LIAISON_POLICY_DIR: ["policyDir"],
   LIAISON_OPERATIONS_LISTEN_HOST: ["operations", "listen", "host"],
   LIAISON_OPERATIONS_LISTEN_PORT: ["operations", "listen", "port"],
   LIAISON_METRICS_TOKEN_FILE: ["operations", "metricsTokenFile"],

@@ -27,12 +27,15 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
+/** Registers some of a module's routes on the app. */
+export type RouteRegistration = (app: App) => Promise<void> | void;
+
 export interface AppOptions {
   logger: Logger;
   bodyLimit: number;
   authenticate(request: FastifyRequest): Promise<Principal>;
   /** Each registers its module's routes on the app. */
-  routes: ((app: App) => Promise<void> | void)[];
+  routes: RouteRegistration[];
   https?: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
   /**
    * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). request.ip is then the client

@@ -2,78 +2,89 @@ import { readFileSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
+import { domainDir as defaultDomainDir } from "../config/domain-dir.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { Metrics } from "../core/metrics.ts";
+import type { ModuleTask } from "../core/module.ts";
 import { RecurringTask } from "../core/recurring-task.ts";
 import { ChangeRunner } from "../db/changes.ts";
 import { ChurnVacuum, serverAutovacuumOff } from "../db/churn-vacuum.ts";
 import { type DatabaseHandle, openDatabase } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import { migrateToLatest, type SqlMigrations } from "../db/migrate.ts";
 import { type App, buildApp } from "../http/app.ts";
 import { installAuthorizer } from "../http/guards.ts";
 import { metricsTokenOf, opsRoutes } from "../http/ops.routes.ts";
 import { staticRoutes } from "../http/static.ts";
-import { approvalsRoutes } from "../modules/approvals/approvals.routes.ts";
-import { ApprovalsService } from "../modules/approvals/approvals.service.ts";
+import { createApprovalsModule } from "../modules/approvals/approvals.module.ts";
+import type { ApprovalsService } from "../modules/approvals/approvals.service.ts";
+import { createAuditModule } from "../modules/audit/audit.module.ts";
 import { appendAuditEvents } from "../modules/audit/audit.repository.ts";
-import { auditRoutes } from "../modules/audit/audit.routes.ts";
-import { AuditSequencer } from "../modules/audit/audit.sequencer.ts";
-import { type AuditOptions, AuditService } from "../modules/audit/audit.service.ts";
-import { CountersignatureWatch } from "../modules/audit/countersign-watch.ts";
-import { WitnessService } from "../modules/audit/witness.service.ts";
-import { complianceRoutes } from "../modules/compliance/compliance.routes.ts";
+import type { AuditOptions, AuditService } from "../modules/audit/audit.service.ts";
+import type { CountersignatureWatch } from "../modules/audit/countersign-watch.ts";
+import type { WitnessService } from "../modules/audit/witness.service.ts";
+import { createComplianceModule } from "../modules/compliance/compliance.module.ts";
 import { ComplianceService } from "../modules/compliance/compliance.service.ts";
 import { loadDomainData } from "../modules/compliance/domain-data.ts";
-import { defaultDomainDir, loadDomainDirectory } from "../modules/directory/directory.domain.ts";
-import { directoryRoutes } from "../modules/directory/directory.routes.ts";
-import { DirectoryService } from "../modules/directory/directory.service.ts";
+import { loadDomainDirectory } from "../modules/directory/directory.domain.ts";
+import { createDirectoryModule } from "../modules/directory/directory.module.ts";
+import type { DirectoryService } from "../modules/directory/directory.service.ts";
 import { createExchangeModule, type ExchangeModule } from "../modules/exchange/exchange.module.ts";
-import { DeliveryWorker } from "../modules/federation/delivery.worker.ts";
-import { EnvelopeHandlers } from "../modules/federation/envelope-handlers.ts";
-import { FederationClient } from "../modules/federation/federation.client.ts";
-import { federationRoutes } from "../modules/federation/federation.routes.ts";
-import { FederationService } from "../modules/federation/federation.service.ts";
-import { InboxService } from "../modules/federation/inbox.service.ts";
+import type { DeliveryWorker } from "../modules/federation/delivery.worker.ts";
+import type { EnvelopeHandlers } from "../modules/federation/envelope-handlers.ts";
+import type { FederationClient } from "../modules/federation/federation.client.ts";
+import { createFederationModule } from "../modules/federation/federation.module.ts";
+import type { FederationService } from "../modules/federation/federation.service.ts";
+import type { InboxService } from "../modules/federation/inbox.service.ts";
 import { insertOutbox } from "../modules/federation/outbox.repository.ts";
-import { PeerRateLimiter } from "../modules/federation/peer-rate-limiter.ts";
-import { keyRevocationHandler } from "../modules/federation/peers.revocation.ts";
-import { PeerDirectory } from "../modules/federation/peers.service.ts";
+import type { PeerDirectory } from "../modules/federation/peers.service.ts";
 import { type Authenticator, authenticateWith } from "../modules/identity/authenticators.ts";
-import { identityRoutes } from "../modules/identity/identity.routes.ts";
-import { IdentityService } from "../modules/identity/identity.service.ts";
-import { tokensRoutes } from "../modules/identity/tokens.routes.ts";
-import { findUserById, findUserByUsername } from "../modules/identity/users.repository.ts";
-import { KeyRevocationService } from "../modules/keys/keys.revocation.ts";
-import { keysRoutes } from "../modules/keys/keys.routes.ts";
+import { createIdentityModule, type IdentityModule } from "../modules/identity/identity.module.ts";
+import type { IdentityService } from "../modules/identity/identity.service.ts";
+import { createKeysModule } from "../modules/keys/keys.module.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
-import { noticesRoutes } from "../modules/notices/notices.routes.ts";
-import { NoticesService } from "../modules/notices/notices.service.ts";
+import type { NodeModule } from "../modules/module.ts";
+import { createNoticesModule } from "../modules/notices/notices.module.ts";
+import type { NoticesService } from "../modules/notices/notices.service.ts";
 import { AccessControl } from "../modules/policy/access.ts";
 import { PolicyService } from "../modules/policy/policy.service.ts";
-import { workplanEnvelopeHandler } from "../modules/workplan/workplan.handler.ts";
 import { exchangeIndicators } from "../modules/workplan/workplan.indicators.ts";
-import { WorkplanContributions } from "../modules/workplan/workplan.owned.ts";
-import { workplanRoutes } from "../modules/workplan/workplan.routes.ts";
-import { WorkplanService } from "../modules/workplan/workplan.service.ts";
+import { createWorkplanModule } from "../modules/workplan/workplan.module.ts";
+import type { WorkplanService } from "../modules/workplan/workplan.service.ts";
+import { collectMigrations, OpenedResources } from "./assemble.ts";
 import { secureDataDir } from "./data-dir-modes.ts";
 import { createMetrics } from "./metrics.ts";
-import { allMigrations } from "./migrations.ts";
 import { OperationsListener } from "./operations.ts";
 
-// Sessions that can no longer authenticate are deleted this often (see AuthService.purgeDeadSessions).
-const SESSION_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 // PGlite's new files (0644 or 0666) are set to 0600 this often; the data directory itself is 0700 meanwhile.
 const DATA_DIR_MODES_INTERVAL_MS = 60 * 1000;
+
+/** What a module added by `NodeOptions.modules` may use (a new lane, or a test's module). */
+export type ModuleContext = Pick<
+  NodeDeps,
+  | "config"
+  | "clock"
+  | "logger"
+  | "database"
+  | "keys"
+  | "metrics"
+  | "changes"
+  | "peers"
+  | "federation"
+  | "access"
+  | "compliance"
+>;
 
 export interface NodeOptions {
   clock?: Clock;
   logger?: Logger;
   /** Create keys when missing (the demo and tests); production nodes need `liaison keys init` first. */
   createKeys?: boolean;
-  /** Folder of the Cedar schema, access policies and party packs (default: the repository's policies/). */
+  /** Folder of the Cedar schema, access policies and party packs (default: config.policyDir, else policies/). */
   policyDir?: string;
   /** When tree heads are signed and sent to the witness (default: every minute or 10,000 leaves). */
   audit?: Partial<AuditOptions>;
+  /** Modules assembled after the built-in ones, in order (their routes before the web app's fallback). */
+  modules?: (context: ModuleContext) => NodeModule[];
 }
 
 /** Everything a running node is made of, passed explicitly to each module. */
@@ -106,6 +117,10 @@ export interface NodeDeps {
   witness: WitnessService;
   /** Alerts when the peer stops countersigning this node's heads. */
   countersignWatch: CountersignatureWatch;
+  /** Every module, in the order they were assembled (started, and closed in reverse). */
+  modules: readonly NodeModule[];
+  /** The migrations of all modules, as applied at start-up. */
+  migrations: SqlMigrations;
 }
 
 export interface LiaisonNode {
@@ -121,12 +136,15 @@ export interface LiaisonNode {
 
 export async function createNode(config: NodeConfig, options: NodeOptions = {}): Promise<LiaisonNode> {
   const clock = options.clock ?? systemClock;
-  // Domain facts first: a node that cannot read them fails before it opens anything.
-  const domain = loadDomainDirectory(config.domainDir ?? defaultDomainDir());
-  const legalDomain = loadDomainData(config.domainDir ?? defaultDomainDir());
+  // Domain facts first: a node that cannot read them fails before it opens anything. The folders are resolved
+  // here, once, and passed to the modules that read them (no module reads the environment).
+  const domainDir = config.domainDir ?? defaultDomainDir();
+  const domain = loadDomainDirectory(domainDir);
+  const legalDomain = loadDomainData(domainDir);
   // Policies are validated against the schema before anything opens: an invalid policy stops the node
   // (LIAISON_POLICY_INVALID naming the file and the policy).
-  const policy = new PolicyService(options.policyDir ? { policyDir: options.policyDir } : {});
+  const policyDir = options.policyDir ?? config.policyDir;
+  const policy = new PolicyService(policyDir ? { policyDir } : {});
   const compliance = new ComplianceService({
     policyDir: policy.policyDir,
     schema: policy.schema,
@@ -148,344 +166,280 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   }
   if (options.createKeys) await initKeys(config.dataDir);
   const keys = await loadKeyRing(config.dataDir);
+
+  // From here on every resource is pushed as it opens; a failing step closes all of them (assemble.ts).
+  const opened = new OpenedResources(logger);
   const database = await openDatabase({
     url: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: config.dataDir,
     embeddedSharedBuffersMb: config.embeddedSharedBuffersMb,
   });
-  const { db } = database;
+  opened.push("the database", async () => {
+    await database.close();
+    try {
+      secureDataDir(config.dataDir); // what PGlite wrote last
+    } catch (error) {
+      logger.error({ err: error }, "keeping the data directory's modes failed");
+    }
+  });
   // A new embedded database is created with most files 0666; PGlite's later files are fixed periodically below.
   secureDataDir(config.dataDir);
   try {
-    await migrateToLatest(db, allMigrations, config.databaseSchema);
+    return await assembleNode();
   } catch (error) {
-    await database.close();
+    await opened.closeAll().catch(() => undefined); // each failure is logged; the step's error is the one to report
     throw error;
   }
 
-  const metrics = createMetrics(config.party);
-  const peers = new PeerDirectory(db, config.party);
-  await peers.reload();
-  const handlers = new EnvelopeHandlers();
-  const client = new FederationClient(config);
-  let worker: DeliveryWorker | undefined;
-  const auditSequencer = new AuditSequencer(db, logger, {
-    observeDrain: (seconds) => metrics.auditDrain.observe(seconds),
-  });
-  const sequenceAudit = () => auditSequencer.schedule();
-  const changes = new ChangeRunner(db, clock, {
-    appendAudit: (tx, at, events) => appendAuditEvents(tx, config.party, at, events),
-    appendOutbox: (tx, _at, envelopes) => insertOutbox(tx, envelopes),
-    onOutboxCommitted: () => worker?.wake(),
-    onAuditQueued: sequenceAudit,
-  });
-  const federation = new FederationService({ config, db, clock, keys, peers, changes });
-  const access = new AccessControl({
-    decisions: policy,
-    // A refusal changes nothing but is on the record, in a change of its own, before the caller hears of it.
-    recordDenial: (denial) =>
-      changes.run(async (change) => {
-        change.audit({
-          actor: denial.principal.id,
-          action: denial.action,
-          subject: denial.resource.id,
-          outcome: "denied",
-          reasons: denial.decision.reasons,
-          requestId: denial.requestId,
-          details: { resource: denial.resource.type, code: denial.code },
-        });
-      }),
-  });
-  const inbox = new InboxService({
-    db,
-    clock,
-    party: config.party,
-    config: config.federation,
-    keys,
-    peers,
-    handlers,
-    changes,
-    rateLimiter: new PeerRateLimiter(config.federation.peerRatePerSecond),
-    metrics,
-    logger,
-  });
-  worker = new DeliveryWorker({
-    db,
-    clock,
-    config: config.federation,
-    party: config.party,
-    peers,
-    client,
-    metrics,
-    logger,
-    changes,
-  });
-  const directory = new DirectoryService({ db, clock, party: config.party, domain, changes, federation, peers });
-  handlers.register(directory.envelopeHandler());
-  // Before identity, which queues role grants there; approvals asks identity who changed which account.
-  const approvals = new ApprovalsService({
-    db,
-    party: config.party,
-    changes,
-    policy: access,
-    domain: legalDomain,
-    compliance,
-    accountChangers: (ids) => identity.users.changersOf(ids),
-  });
-  const identity = new IdentityService({
-    approvals,
-    db,
-    clock,
-    party: config.party,
-    mode: config.mode,
-    config: config.identity,
-    changes,
-    directory,
-  });
-  try {
-    await identity.users.assertNoDemoAccounts();
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  // Tried in order: API tokens, login sessions as bearer tokens, the session cookie. OIDC (roadmap step 5) is
-  // one more Authenticator appended here; nothing else in the node changes.
-  const authenticators: Authenticator[] = identity.authenticators();
-  // Capability modules: each is constructed with the deps it needs and registers its envelope handlers.
-  const notices = new NoticesService({ db, clock, party: config.party, changes, federation, compliance });
-  handlers.register(notices.envelopeHandler());
-  const workplan = new WorkplanService({
-    db,
-    clock,
-    party: config.party,
-    changes,
-    federation,
-    authorizer: access,
-    indicators: exchangeIndicators(db, clock),
-    logger,
-  });
-  handlers.register(workplanEnvelopeHandler());
-  const exchange = createExchangeModule({
-    db,
-    clock,
-    party: config.party,
-    changes,
-    federation,
-    compliance,
-    approvals,
-    policy: access,
-    agencies: domain.agencies,
-    dataDir: config.dataDir,
-    domainDir: config.domainDir ?? defaultDomainDir(),
-    handlers,
-    logger,
-    maxEnvelopeBytes: config.federation.maxEnvelopeBytes,
-    // Triage checks an assignee's agency; the exchange does not read identity's tables itself.
-    userAgency: async (user) => {
-      const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(user);
-      const found = (isId ? await findUserById(db, user) : undefined) ?? (await findUserByUsername(db, user));
-      return found ? found.agency : undefined;
-    },
-  });
-  const witness = new WitnessService({
-    db,
-    clock,
-    party: config.party,
-    keys,
-    peers,
-    federation,
-    changes,
-    metrics,
-    logger,
-  });
-  const countersignWatch = new CountersignatureWatch({
-    db,
-    clock,
-    party: config.party,
-    peers,
-    changes,
-    metrics,
-    logger,
-    alertsTotal: witness.alertsTotal,
-    maxAgeMs: config.audit.countersignatureMaxAgeSeconds * 1000,
-    intervalMs: config.audit.countersignatureCheckSeconds * 1000,
-  });
-  handlers.register(keyRevocationHandler(peers));
-  const keyRevocations = new KeyRevocationService({
-    dataDir: config.dataDir,
-    clock,
-    keys,
-    peers,
-    federation,
-    changes,
-  });
-  handlers.register(witness.treeHeadHandler());
-  handlers.register(witness.countersignatureHandler());
-  const audit = new AuditService({
-    db,
-    clock,
-    party: config.party,
-    keys,
-    logger,
-    options: options.audit,
-    onTreeHead: (head) => witness.sendHead(head),
-    sequencer: auditSequencer,
-  });
-  await audit.importLegacy();
-  // Records a previous run committed but did not get to sequence (it crashed in between) become leaves now.
-  await auditSequencer.flush();
+  async function assembleNode(): Promise<LiaisonNode> {
+    const { db } = database;
+    const party = config.party;
+    const metrics = createMetrics(party);
+    // The runner is told of commits by the two modules that act on them; both are built below, before any change.
+    let federationModule: ReturnType<typeof createFederationModule> | undefined;
+    let auditModule: ReturnType<typeof createAuditModule> | undefined;
+    const changes = new ChangeRunner(db, clock, {
+      appendAudit: (tx, at, events) => appendAuditEvents(tx, party, at, events),
+      appendOutbox: (tx, _at, envelopes) => insertOutbox(tx, envelopes),
+      onOutboxCommitted: () => federationModule?.worker.wake(),
+      onAuditQueued: () => auditModule?.sequencer.schedule(),
+    });
+    const access = new AccessControl({
+      decisions: policy,
+      // A refusal changes nothing but is on the record, in a change of its own, before the caller hears of it.
+      recordDenial: (denial) =>
+        changes.run(async (change) => {
+          change.audit({
+            actor: denial.principal.id,
+            action: denial.action,
+            subject: denial.resource.id,
+            outcome: "denied",
+            reasons: denial.decision.reasons,
+            requestId: denial.requestId,
+            details: { resource: denial.resource.type, code: denial.code },
+          });
+        }),
+    });
 
-  for (const peer of config.peers) {
-    await federation.pinPeer(JSON.parse(readFileSync(peer.descriptorFile, "utf8")), { id: `node:${config.party}` });
-  }
-  const adminToken = await identity.ensureAdminToken(config.dataDir);
-
-  const deps: NodeDeps = {
-    config,
-    clock,
-    logger,
-    database,
-    keys,
-    metrics,
-    changes,
-    peers,
-    handlers,
-    client,
-    federation,
-    inbox,
-    identity,
-    directory,
-    notices,
-    policy,
-    access,
-    compliance,
-    approvals,
-    exchange,
-    workplan,
-    worker,
-    audit,
-    witness,
-    countersignWatch,
-  };
-
-  const tls = config.tls;
-  const operations = new OperationsListener({
-    config: config.operations,
-    db,
-    migrations: allMigrations,
-    metrics,
-    logger,
-  });
-  const app = await buildApp({
-    logger,
-    trustedProxies: config.trustedProxies,
-    bodyLimit: config.federation.maxBodyBytes,
-    authenticate: (request) => authenticateWith(authenticators, request),
-    https: tls
-      ? {
-          cert: readFileSync(tls.certFile),
-          key: readFileSync(tls.keyFile),
-          ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-        }
-      : undefined,
-    routes: [
-      installAuthorizer(access),
-      opsRoutes({
-        db,
-        migrations: allMigrations,
+    // Construction touches no table (the database is not migrated yet): each module's start does that below.
+    const fed = createFederationModule({ config, db, clock, keys, changes, metrics, logger });
+    federationModule = fed;
+    const { peers, federation } = fed;
+    const directory = createDirectoryModule({ db, clock, party, domain, changes, federation, peers });
+    let identity: IdentityModule | undefined;
+    // Before identity, which queues role grants there; approvals asks identity who changed which account.
+    const approvals = createApprovalsModule({
+      db,
+      party,
+      changes,
+      policy: access,
+      domain: legalDomain,
+      compliance,
+      accountChangers: (ids) => (identity as IdentityModule).identity.users.changersOf(ids),
+    });
+    identity = createIdentityModule({
+      config,
+      db,
+      clock,
+      logger,
+      changes,
+      directory: directory.directory,
+      approvals: approvals.approvals,
+    });
+    const notices = createNoticesModule({ db, clock, party, changes, federation, compliance });
+    let exchange: ExchangeModule | undefined;
+    const workplan = createWorkplanModule({
+      db,
+      clock,
+      party,
+      changes,
+      federation,
+      authorizer: access,
+      indicators: exchangeIndicators(() => (exchange as ExchangeModule).stats()),
+      logger,
+      domainDir,
+    });
+    exchange = createExchangeModule({
+      db,
+      clock,
+      party,
+      changes,
+      federation,
+      compliance,
+      approvals: approvals.approvals,
+      policy: access,
+      agencies: domain.agencies,
+      dataDir: config.dataDir,
+      domainDir,
+      logger,
+      maxEnvelopeBytes: config.federation.maxEnvelopeBytes,
+      // Triage checks an assignee's agency; the exchange does not read identity's tables itself.
+      userAgency: identity.userAgency,
+    });
+    auditModule = createAuditModule({
+      config,
+      db,
+      clock,
+      keys,
+      logger,
+      metrics,
+      changes,
+      peers,
+      federation,
+      options: options.audit,
+    });
+    const modules: NodeModule[] = [
+      fed,
+      createKeysModule({ dataDir: config.dataDir, clock, keys, peers, federation, changes }),
+      notices,
+      identity,
+      directory,
+      workplan,
+      createComplianceModule({ compliance, changes, party }),
+      approvals,
+      exchange,
+      auditModule,
+      ...(options.modules?.({
+        config,
+        clock,
+        logger,
+        database,
+        keys,
         metrics,
-        metricsAccess: metricsToken ? { token: metricsToken } : "closed",
-      }),
-      federationRoutes({
+        changes,
+        peers,
         federation,
-        inbox,
-        client,
-        mode: config.mode,
-        maxBodyBytes: config.federation.maxBodyBytes,
-        maxBatchEnvelopes: config.federation.maxBatchEnvelopes,
-        unauthenticatedRatePerMinute: config.federation.unauthenticatedRatePerMinute,
-      }),
-      keysRoutes(keyRevocations),
-      noticesRoutes(notices),
-      identityRoutes(identity, {
-        secureCookies: Boolean(tls) || config.baseUrl.startsWith("https:"),
-        loginRatePerMinute: config.identity.loginRatePerMinute,
-        sessionTtlSeconds: config.identity.sessionTtlSeconds,
-      }),
-      tokensRoutes(identity.tokens),
-      directoryRoutes(directory),
-      workplanRoutes(workplan, new WorkplanContributions(workplan)),
-      complianceRoutes({ compliance, changes, party: config.party }),
-      approvalsRoutes(approvals, config.party),
-      exchange.routes,
-      auditRoutes({ audit, keys, peers, party: config.party }),
-      // Capability modules' routes go here.
-      // The web app last: its fallback answers every GET no module claimed.
-      staticRoutes(),
-    ],
-  });
+        access,
+        compliance,
+      }) ?? []),
+    ];
 
-  // PGlite has no autovacuum; a PostgreSQL server may have had its own turned off.
-  const autovacuumOff = database.kind === "postgres" && (await serverAutovacuumOff(db));
-  if (autovacuumOff) {
-    logger.warn("the PostgreSQL server's autovacuum is off: this node vacuums its churning tables itself; turn it on");
+    const migrations = collectMigrations(modules);
+    await migrateToLatest(db, migrations, config.databaseSchema);
+    for (const module of modules) {
+      for (const handler of module.envelopeHandlers ?? []) fed.handlers.register(handler);
+    }
+    for (const module of modules) {
+      await module.start?.();
+      if (module.close) opened.push(`the ${module.name} module`, module.close);
+    }
+
+    for (const peer of config.peers) {
+      await federation.pinPeer(JSON.parse(readFileSync(peer.descriptorFile, "utf8")), { id: `node:${party}` });
+    }
+    const adminToken = await identity.identity.ensureAdminToken(config.dataDir);
+
+    const deps: NodeDeps = {
+      config,
+      clock,
+      logger,
+      database,
+      keys,
+      metrics,
+      changes,
+      peers,
+      handlers: fed.handlers,
+      client: fed.client,
+      federation,
+      inbox: fed.inbox,
+      identity: identity.identity,
+      directory: directory.directory,
+      notices: notices.notices,
+      policy,
+      access,
+      compliance,
+      approvals: approvals.approvals,
+      exchange,
+      workplan: workplan.workplan,
+      worker: fed.worker,
+      audit: auditModule.audit,
+      witness: auditModule.witness,
+      countersignWatch: auditModule.countersignWatch,
+      modules,
+      migrations,
+    };
+
+    const tls = config.tls;
+    // Tried in order: API tokens, login sessions as bearer tokens, the session cookie. OIDC (roadmap step 5) is
+    // one more Authenticator appended here; nothing else in the node changes.
+    const authenticators: Authenticator[] = identity.identity.authenticators();
+    const app = await buildApp({
+      logger,
+      trustedProxies: config.trustedProxies,
+      bodyLimit: config.federation.maxBodyBytes,
+      authenticate: (request) => authenticateWith(authenticators, request),
+      https: tls
+        ? {
+            cert: readFileSync(tls.certFile),
+            key: readFileSync(tls.keyFile),
+            ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+          }
+        : undefined,
+      routes: [
+        installAuthorizer(access),
+        opsRoutes({ db, migrations, metrics, metricsAccess: metricsToken ? { token: metricsToken } : "closed" }),
+        ...modules.flatMap((module) => module.routes ?? []),
+        // The web app last: its fallback answers every GET no module claimed.
+        staticRoutes(),
+      ],
+    });
+    opened.push("the HTTP listener", () => app.close());
+    const operations = new OperationsListener({ config: config.operations, db, migrations, metrics, logger });
+    opened.push("the operations listener", () => operations.close());
+
+    // PGlite has no autovacuum; a PostgreSQL server may have had its own turned off.
+    const autovacuumOff = database.kind === "postgres" && (await serverAutovacuumOff(db));
+    if (autovacuumOff) {
+      logger.warn(
+        "the PostgreSQL server's autovacuum is off: this node vacuums its churning tables itself; turn it on",
+      );
+    }
+    const churnVacuum =
+      database.kind === "pglite" || autovacuumOff
+        ? new ChurnVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
+        : undefined;
+    const dataDirModes = new RecurringTask(
+      async () => secureDataDir(config.dataDir),
+      (error) => logger.error({ err: error }, "keeping the data directory's modes failed"),
+    );
+    const tasks: ModuleTask[] = [
+      ...modules.flatMap((module) => module.tasks ?? []),
+      {
+        name: "data directory modes",
+        start: () => dataDirModes.start(DATA_DIR_MODES_INTERVAL_MS),
+        stop: () => dataDirModes.stop(),
+      },
+      ...(churnVacuum
+        ? [{ name: "churn vacuum", start: () => churnVacuum.start(), stop: () => churnVacuum.stop() }]
+        : []),
+    ];
+    // Stopped first on close, before any module closes (the inbox's last summary needs the audit sequencer).
+    for (const task of tasks) opened.push(task.name, task.stop);
+
+    let closed = false;
+    const node: LiaisonNode = {
+      deps,
+      app,
+      adminToken,
+      async listen() {
+        try {
+          const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+          node.operationsUrl = await operations.listen();
+          for (const task of tasks) if (!task.background || config.deliveryWorker) task.start();
+          return address;
+        } catch (error) {
+          // Nothing keeps running from a node that could not listen: its listeners, tasks and database close.
+          await node.close().catch(() => undefined);
+          throw error;
+        }
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await opened.closeAll();
+      },
+    };
+    return node;
   }
-  const churnVacuum =
-    database.kind === "pglite" || autovacuumOff
-      ? new ChurnVacuum({ db, logger, intervalMs: config.embeddedVacuumSeconds * 1000 })
-      : undefined;
-  let closed = false;
-  const dataDirModes = new RecurringTask(
-    async () => secureDataDir(config.dataDir),
-    (error) => logger.error({ err: error }, "keeping the data directory's modes failed"),
-  );
-  const sessionPurge = new RecurringTask(
-    () => identity.auth.purgeDeadSessions(),
-    (error) => logger.error({ err: error }, "purging dead sessions failed"),
-  );
-  const node: LiaisonNode = {
-    deps,
-    app,
-    adminToken,
-    async listen() {
-      const address = await app.listen({ host: config.listen.host, port: config.listen.port });
-      node.operationsUrl = await operations.listen();
-      if (config.deliveryWorker) worker.start();
-      if (config.deliveryWorker) audit.start();
-      if (config.deliveryWorker) countersignWatch.start();
-      if (config.deliveryWorker) exchange.sweeper.start(30_000);
-      if (config.deliveryWorker) workplan.sync.start();
-      sessionPurge.start(SESSION_PURGE_INTERVAL_MS);
-      dataDirModes.start(DATA_DIR_MODES_INTERVAL_MS);
-      inbox.start();
-      churnVacuum?.start();
-      return address;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await sessionPurge.stop();
-      await dataDirModes.stop();
-      await worker.stop();
-      await audit.stop();
-      await countersignWatch.stop();
-      // Writes the last summary of unauthenticated rejections, so it goes before the sequencer closes.
-      await inbox.close().catch((error) => logger.error({ err: error }, "closing the inbox failed"));
-      await auditSequencer.close();
-      await exchange.sweeper.stop();
-      await workplan.sync.stop();
-      await churnVacuum?.stop();
-      await operations.close();
-      await app.close();
-      await client.close();
-      await database.close();
-      try {
-        secureDataDir(config.dataDir); // what PGlite wrote last
-      } catch (error) {
-        logger.error({ err: error }, "keeping the data directory's modes failed");
-      }
-    },
-  };
-  return node;
 }

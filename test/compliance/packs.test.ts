@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { domainDir } from "../../src/config/domain-dir.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { Mitigation } from "../../src/modules/compliance/compliance.fields.ts";
 import { ComplianceService } from "../../src/modules/compliance/compliance.service.ts";
 import type { ComplianceInput } from "../../src/modules/compliance/compliance.types.ts";
 import { loadDomainData } from "../../src/modules/compliance/domain-data.ts";
-import { defaultDomainDir } from "../../src/modules/directory/directory.domain.ts";
 import { defaultPolicyDir, readSchema } from "../../src/modules/policy/policy-files.ts";
 
 /**
@@ -12,7 +12,7 @@ import { defaultPolicyDir, readSchema } from "../../src/modules/policy/policy-fi
  * rule has rows that allow, refuse and (where the law escalates) escalate; kinds `disclosure` and `request` are
  * both decided (a request about a person tells the other party whom we are interested in).
  */
-const domain = loadDomainData(process.env.LIAISON_DOMAIN_DIR ?? defaultDomainDir());
+const domain = loadDomainData(domainDir());
 const schema = readSchema(defaultPolicyDir());
 const clock = new ManualClock("2026-06-01T10:00:00Z");
 const gate = (party: string) => new ComplianceService({ policyDir: defaultPolicyDir(), schema, domain, party, clock });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { resolveConfig } from "../../src/config/load-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
-import { createNode, type LiaisonNode } from "../../src/node/node.ts";
+import { createNode, type LiaisonNode, type NodeOptions } from "../../src/node/node.ts";
 import { seedEmbeddedDatabase } from "./pglite-template.ts";
 import { randomSchema } from "./schemas.ts";
 
@@ -47,6 +47,8 @@ export interface TestNodeOptions {
   listen?: boolean;
   /** The node's logger (default: silent). */
   logger?: pino.Logger;
+  /** Modules assembled after the built-in ones (NodeOptions.modules). */
+  modules?: NodeOptions["modules"];
 }
 
 /** A real node on a free loopback port with its own data directory (and schema, on PostgreSQL). */
@@ -83,6 +85,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     createKeys: true,
     logger: options.logger ?? pino({ level: "silent" }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.modules ? { modules: options.modules } : {}),
   });
   const url = options.listen === false ? config.baseUrl : await node.listen();
   return Object.assign(node, {

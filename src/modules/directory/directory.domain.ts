@@ -1,13 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { domainDir } from "../../config/domain-dir.ts";
 import { LiaisonError } from "../../core/errors.ts";
-
-/** The repository's copy of the domain facts (see src/config/domain-dir.ts), unless LIAISON_DOMAIN_DIR is set. */
-export function defaultDomainDir(): string {
-  return domainDir();
-}
 
 const Agency = z.object({
   id: z.string().min(1),

@@ -177,16 +177,9 @@ export async function findAttachment(db: DbOrTx, id: string) {
   return db.selectFrom("exchange_attachments").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** Messages of a thread with their delivery state, from the outbox for what this node sent. */
+/** Messages of a thread in order (their delivery state is federation's: FederationService.deliveryStatus). */
 export async function listThreadMessages(db: DbOrTx, threadId: string) {
-  return db
-    .selectFrom("exchange_messages as m")
-    .leftJoin("outbox as o", "o.envelope_id", "m.envelope_id")
-    .selectAll("m")
-    .select(["o.status as outbox_status", "o.delivered_at"])
-    .where("m.thread_id", "=", threadId)
-    .orderBy("m.id")
-    .execute();
+  return db.selectFrom("exchange_messages").selectAll().where("thread_id", "=", threadId).orderBy("id").execute();
 }
 
 export async function markRead(db: DbOrTx, messageIds: string[], reader: string, at: Date): Promise<number> {

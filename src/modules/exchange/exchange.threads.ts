@@ -78,6 +78,10 @@ export class ExchangeThreads {
       principal,
       readable.map((m) => m.id).filter((m) => !reads.has(m)),
     );
+    // What this node sent and the peer has not confirmed yet is "sent" here; federation knows how far it got.
+    const delivery = await this.deps.federation.deliveryStatus(
+      readable.filter((m) => m.direction === "outbound" && m.envelope_id).map((m) => m.envelope_id as string),
+    );
     const now = this.deps.clock.now();
     const messages = rows.map((m) => {
       // Withdrawn content stays hidden by default; the receiver sees only that something was withdrawn.
@@ -88,9 +92,12 @@ export class ExchangeThreads {
         id: m.id,
         kind: m.kind,
         direction: m.direction,
-        status: m.direction === "outbound" && m.status === "sent" ? (m.outbox_status ?? "queued") : m.status,
+        status:
+          m.direction === "outbound" && m.status === "sent"
+            ? (delivery.get(m.envelope_id ?? "")?.status ?? "queued")
+            : m.status,
         envelopeId: m.envelope_id,
-        deliveredAt: m.delivered_at ?? null,
+        deliveredAt: delivery.get(m.envelope_id ?? "")?.deliveredAt ?? null,
         readAt: reads.get(m.id) ?? (m.direction === "inbound" ? now : null),
         text: m.text,
         priority: m.priority,

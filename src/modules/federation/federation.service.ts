@@ -18,6 +18,7 @@ import type { Descriptor } from "./federation.schema.ts";
 import { findInboxEnvelope } from "./inbox.repository.ts";
 import {
   countQueuedByPeer,
+  deliveryStatusOf,
   findOutboxEnvelope,
   listAttempts,
   listDeliveryTotals,
@@ -33,6 +34,12 @@ export interface FederationServiceDeps {
   keys: KeyRing;
   peers: PeerDirectory;
   changes: ChangeRunner;
+}
+
+/** Where an envelope this node sent is in delivery. */
+export interface DeliveryStatus {
+  status: string;
+  deliveredAt: Date | null;
 }
 
 export interface Actor {
@@ -141,6 +148,15 @@ export class FederationService {
   /** A module withdrew what an envelope carried: empty the stored bytes, keep digest and receipt (envelope-erasure.ts). */
   eraseEnvelopeContent(tx: Tx, envelopeId: string, redact: (body: unknown) => unknown) {
     return eraseEnvelopeContent(tx, envelopeId, redact);
+  }
+
+  /**
+   * Delivery state of envelopes this node sent (pending, delivered, dead) for the module that sent them, which
+   * reads no outbox row itself. Envelopes no longer in the outbox (or never queued) are absent.
+   */
+  async deliveryStatus(envelopeIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {
+    const rows = await deliveryStatusOf(this.deps.db, envelopeIds);
+    return new Map(rows.map((r) => [r.envelope_id, { status: r.status, deliveredAt: r.delivered_at }]));
   }
 
   /** The stored JWE and its receipt, whichever side of the exchange this node was on. */

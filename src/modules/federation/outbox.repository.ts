@@ -216,6 +216,16 @@ export async function retryDeadLetters(tx: Tx, at: Date, envelopeIds: readonly s
   return rows.map((r) => r.envelope_id);
 }
 
+/** Where each of these envelopes is in delivery; ids this node never queued are absent. */
+export async function deliveryStatusOf(db: DbOrTx, envelopeIds: readonly string[]) {
+  if (envelopeIds.length === 0) return [];
+  return db
+    .selectFrom("outbox")
+    .select(["envelope_id", "status", "delivered_at"])
+    .where("envelope_id", "in", envelopeIds)
+    .execute();
+}
+
 export async function findOutboxEnvelope(db: DbOrTx, envelopeId: string) {
   return db.selectFrom("outbox").selectAll().where("envelope_id", "=", envelopeId).executeTakeFirst();
 }

@@ -91,11 +91,12 @@ function comparesIdentityToLiteral(node: unknown): boolean {
 
 export type PolicyTexts = Map<string, LoadedPolicy>;
 
-/** The repository's `policies/` folder; LIAISON_POLICY_DIR overrides it (tests, operators' own packs). */
+/**
+ * The repository's `policies/` folder. Another folder (an operator's own packs) comes from the node's
+ * configuration (`policyDir`, LIAISON_POLICY_DIR), read by the config loader and passed in: never from here.
+ */
 export function defaultPolicyDir(): string {
-  return (
-    process.env.LIAISON_POLICY_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "policies")
-  );
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "policies");
 }
 
 export const invalidPolicy = (message: string, details?: Record<string, unknown>) =>

@@ -1,15 +1,16 @@
-import type { Clock } from "../../core/clock.ts";
-import type { Db } from "../../db/database.ts";
-import { exchangeStats } from "../exchange/exchange.stats.ts";
 import type { IndicatorSource, LaneIndicator } from "./workplan.service.ts";
 
-type StatsRow = Awaited<ReturnType<typeof exchangeStats>>["items"][number];
+/** What the workplan needs of one row of the exchange's statistics (the exchange module answers them). */
+interface StatsRow {
+  lane: string;
+  deadlines: { met: number; breached: number };
+}
 
 /**
  * Requests answered on time per lane, summed over priorities: of the requests whose deadline has come (answered
  * in time, or answered late or not at all by now), how many were answered in time.
  */
-export function laneIndicators(rows: readonly Pick<StatsRow, "lane" | "deadlines">[]): LaneIndicator[] {
+export function laneIndicators(rows: readonly StatsRow[]): LaneIndicator[] {
   const byLane = new Map<string, LaneIndicator>();
   for (const r of rows) {
     const lane = byLane.get(r.lane) ?? { lane: r.lane, due: 0, answeredOnTime: 0 };
@@ -21,9 +22,9 @@ export function laneIndicators(rows: readonly Pick<StatsRow, "lane" | "deadlines
 }
 
 /** The exchange's statistics as the workplan's indicators; null (shown as "no exchange data") when there are none. */
-export function exchangeIndicators(db: Db, clock: Clock): IndicatorSource {
+export function exchangeIndicators(stats: () => Promise<{ items: readonly StatsRow[] }>): IndicatorSource {
   return async () => {
-    const lanes = laneIndicators((await exchangeStats(db, clock.now())).items).filter((l) => l.due > 0);
+    const lanes = laneIndicators((await stats()).items).filter((l) => l.due > 0);
     return lanes.length > 0 ? lanes : null;
   };
 }

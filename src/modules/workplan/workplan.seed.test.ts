@@ -2,11 +2,12 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { domainDir, genesisDigest, loadGenesis } from "./workplan.seed.ts";
+import { domainDir } from "../../config/domain-dir.ts";
+import { genesisDigest, loadGenesis } from "./workplan.seed.ts";
 
 describe("workplan genesis from the domain files", () => {
   it("reads the six published initiatives, the same bytes every time", () => {
-    const genesis = loadGenesis();
+    const genesis = loadGenesis(domainDir());
     expect(genesis.agreement).toMatchObject({ id: "in-ca-2026", parties: ["IN", "CA"], agreedOn: "2026-02-07" });
     expect(genesis.initiatives.map((i) => i.id)).toEqual([
       "liaison-officers",
@@ -17,12 +18,11 @@ describe("workplan genesis from the domain files", () => {
       "agency-relationships",
     ]);
     expect(genesis.lanes.drugs).toContain("fentanyl");
-    expect(genesisDigest(loadGenesis())).toBe(genesisDigest(genesis));
+    expect(genesisDigest(loadGenesis(domainDir()))).toBe(genesisDigest(genesis));
   });
 
-  it("follows LIAISON_DOMAIN_DIR and refuses a malformed workplan file", () => {
+  it("reads the folder it is given and refuses a malformed workplan file", () => {
     const dir = mkdtempSync(join(tmpdir(), "wp-domain-"));
-    expect(domainDir({ LIAISON_DOMAIN_DIR: dir })).toBe(dir);
     expect(() => loadGenesis(dir)).toThrow(expect.objectContaining({ code: "LIAISON_WORKPLAN_SEED_INVALID" }));
     cpSync(join(domainDir(), "agencies.json"), join(dir, "agencies.json"));
     writeFileSync(join(dir, "workplan-2026.json"), JSON.stringify({ agreement: { id: "x" }, initiatives: [] }));

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { domainDir as projectDomainDir } from "../../config/domain-dir.ts";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { LiaisonError } from "../../core/errors.ts";
 import { PartyCode } from "../../core/party.ts";
@@ -24,16 +23,11 @@ const WorkplanFile = z.object({
 });
 const AgenciesFile = z.object({ lanes: z.record(ItemId, z.string()) });
 
-/** LIAISON_DOMAIN_DIR, else the repository's copy of the shared domain facts (src/config/domain-dir.ts). */
-export function domainDir(env: NodeJS.ProcessEnv = process.env): string {
-  return projectDomainDir(env);
-}
-
 /**
  * The genesis plan read from workplan-2026.json (and the lane names from agencies.json). Only published facts go
  * in: statuses, dates and health are left for the parties to set, so both nodes start from identical bytes.
  */
-export function loadGenesis(dir: string = domainDir()): Genesis {
+export function loadGenesis(dir: string): Genesis {
   const read = (name: string) => {
     try {
       return JSON.parse(readFileSync(join(dir, name), "utf8")) as unknown;

@@ -40,6 +40,8 @@ export interface WorkplanDeps {
   authorizer: Authorizer;
   indicators?: IndicatorSource | undefined;
   logger?: Logger | undefined;
+  /** Folder of workplan-2026.json and agencies.json (config.domainDir): the genesis plan is read from there. */
+  domainDir: string;
 }
 
 /** The Cedar actions the workplan asks about (policies/access/workplan.cedar). */
@@ -107,7 +109,7 @@ export class WorkplanService {
 
   /** Store the genesis plan from the domain files; the same files give the same bytes on both nodes. */
   async seed(dir?: string): Promise<{ agreementId: string; digest: string; seeded: boolean }> {
-    const genesis = loadGenesis(dir);
+    const genesis = loadGenesis(dir ?? this.deps.domainDir);
     const digest = genesisDigest(genesis);
     const seeded = await this.deps.changes.run(async (change) => {
       const fresh = await insertGenesis(change.tx, genesis, digest, change.at);
