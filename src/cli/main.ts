@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { isLiaisonError } from "../core/errors.ts";
+import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerExchange } from "./commands/exchange.ts";
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
     registerFederation,
     registerWorkplan,
     registerUsers,
+    registerApprovals,
     registerTokens,
     registerAudit,
     registerReport,

@@ -13,7 +13,7 @@ import {
   type SearchPage,
   searchMessages,
 } from "../../src/modules/exchange/exchange.search.ts";
-import { canRead } from "../../src/modules/exchange/exchange.visibility.ts";
+import { canRead, readScopeOf } from "../../src/modules/exchange/exchange.visibility.ts";
 import type { Principal } from "../../src/modules/identity/principal.ts";
 import { startTestNode, type TestNode } from "../support/nodes.ts";
 import { type Actor, actor } from "./helpers.ts";
@@ -141,15 +141,11 @@ describe("exchange search order, paging and budget", () => {
   }, 120_000);
   afterAll(async () => node?.close());
 
-  /** The rules of docs/exchange.md as a reader sees them: the thread is listed to them and the message readable. */
+  /** The rules as Cedar decides them (exchange.visibility.ts): the thread and the message readable. */
   function readable(principal: Principal, row: Row): boolean {
-    const t = row.thread;
-    const threadListed =
-      principal.role === "liaison-officer" ||
-      (t.direction === "outbound" && t.from_agency === principal.agency) ||
-      (t.direction === "inbound" && (t.to_agency === principal.agency || t.assigned_agency === principal.agency));
-    return threadListed && canRead(principal, row.message, t, new Date(BURST_AT));
+    return canRead(node.deps.access, principal, principal.party, row.message, row.thread);
   }
+  const scope = (principal: Principal) => readScopeOf(node.deps.access, principal, principal.party);
   /** Newest first: every message with all the words (websearch AND), readable, passing the filter. */
   function expected(principal: Principal, words: string[], filter: (row: Row) => boolean = () => true): string[] {
     return rows
@@ -165,7 +161,7 @@ describe("exchange search order, paging and budget", () => {
     const pages: SearchPage[] = [];
     let before: string | undefined;
     do {
-      const page = await searchMessages(node.deps.database.db, principal, parse({ ...query, before }), budget);
+      const page = await searchMessages(node.deps.database.db, scope(principal), parse({ ...query, before }), budget);
       pages.push(page);
       before = page.next ?? undefined;
       expect(pages.length, "paging must end").toBeLessThanOrEqual(N + BURST + 2);
@@ -235,7 +231,7 @@ describe("exchange search order, paging and budget", () => {
   it("a partial page says how far it read, with a cursor that names no message the reader may not see", async () => {
     const budget = budgets[4]?.[1] as SearchBudget;
     // gamma is only in the oldest 20 messages: the walk of the newest 6 finds none, and the index may not answer.
-    const first = await searchMessages(node.deps.database.db, analyst, parse({ q: "gamma", limit: 4 }), budget);
+    const first = await searchMessages(node.deps.database.db, scope(analyst), parse({ q: "gamma", limit: 4 }), budget);
     expect(first).toMatchObject({ items: [], partial: true });
     expect(first.next).toMatch(/^[0-9a-f-]{36}$/);
     const hidden = new Set(rows.filter((row) => !readable(analyst, row)).map((row) => row.message.id));
@@ -259,7 +255,7 @@ describe("exchange search order, paging and budget", () => {
 
   it("relevance orders the newest matches by rank, best first, ties newest first, and has one page", async () => {
     const db = node.deps.database.db;
-    const all = await searchMessages(db, officer, parse({ q: "alpha", sort: "relevance", limit: 200 }));
+    const all = await searchMessages(db, scope(officer), parse({ q: "alpha", sort: "relevance", limit: 200 }));
     const newest = expected(officer, ["alpha"]);
     expect(all.items.map((i) => i.id).sort()).toEqual([...newest].sort());
     expect(all.next).toBeNull();
@@ -274,7 +270,12 @@ describe("exchange search order, paging and budget", () => {
       { ...SEARCH_BUDGET, relevancePool: 5 },
       { ...budgets[3]?.[1], relevancePool: 5 } as SearchBudget,
     ]) {
-      const pooled = await searchMessages(db, officer, parse({ q: "alpha", sort: "relevance", limit: 3 }), budget);
+      const pooled = await searchMessages(
+        db,
+        scope(officer),
+        parse({ q: "alpha", sort: "relevance", limit: 3 }),
+        budget,
+      );
       expect(pooled.items).toHaveLength(3);
       for (const item of pooled.items) expect(newest.slice(0, 5)).toContain(item.id);
       expect(pooled.items.map((i) => i.id)).not.toContain(best?.message.id);

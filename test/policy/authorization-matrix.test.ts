@@ -11,6 +11,7 @@ import { ACTIONS, type Action, PolicyService } from "../../src/modules/policy/po
 type Scope = "party" | "agency";
 const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
   "liaison-officer": {
+    "stats.read": "party",
     "notice.send": "party",
     "notice.read": "party",
     "thread.create": "party",
@@ -25,6 +26,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "directory.read": "party",
   },
   analyst: {
+    "stats.read": "party",
     "thread.create": "agency",
     "thread.read": "agency",
     "message.send": "agency",
@@ -35,6 +37,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "directory.read": "party",
   },
   approver: {
+    "stats.read": "party",
     "thread.read": "agency",
     "approval.read": "agency",
     "approval.decide": "agency",
@@ -45,6 +48,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "directory.read": "party",
   },
   "workplan-coordinator": {
+    "stats.read": "party",
     "workplan.read": "party",
     "progress.update": "party",
     "proposal.create": "party",
@@ -54,6 +58,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "directory.read": "party",
   },
   auditor: {
+    "stats.read": "party",
     "audit.read": "party",
     "report.read": "party",
     "report.aca": "party",

@@ -1,33 +1,29 @@
 import type { PolicyReason } from "../policy/policy.types.ts";
 
 /**
- * Caveats that travel with a received item and bind this (the receiving) node: who may read it, whether it may
- * go further without the originator's consent, and when it must be reviewed. Pure: the exchange module calls it
- * with the item's caveats, the caller and what the caller wants to do.
+ * Caveats that travel with a received item and bind this (the receiving) node: whether it may go further without
+ * the originator's consent, and when it must be reviewed. Pure: the exchange module calls it with the item's
+ * caveats and what the caller wants to do.
+ *
+ * Who may READ a received item is not decided here: that is Cedar's `message.read` and the TLP boundaries of
+ * policies/access/boundaries.cedar, the one place those rules are written (exchange.visibility.ts; the SQL of
+ * lists and search is held to them by test/policy/visibility-agrees.test.ts). This file owns the onward and
+ * evidential rules (H1, H2, the labels that stay inside the recipient agency), which no access decision makes.
  */
 export interface ReceivedCaveats {
   tlp: "TLP:RED" | "TLP:AMBER+STRICT" | "TLP:AMBER" | "TLP:GREEN" | "TLP:CLEAR";
   permittedUse: string[];
   retentionUntil?: Date | string | undefined;
-  /** Named recipients (user ids or usernames) for TLP:RED. */
-  recipients?: string[] | undefined;
   /** The agency the item was addressed to on this node. */
   recipientAgency: string;
 }
 
-export interface CaveatReader {
-  id: string;
-  username?: string | undefined;
-  agency?: string | undefined;
-}
-
 export type IntendedUse =
-  | { kind: "read" }
+  | { kind: "review" }
   | { kind: "disclose-onward"; toAgency: string; consentGranted?: boolean | undefined }
   | { kind: "use-as-evidence"; consentGranted?: boolean | undefined };
 
 export interface CaveatDecision {
-  readable: boolean;
   /** For onward disclosure and evidential use: "allowed", or the originator's consent is needed first. */
   use: "allowed" | "needs-consent" | "not-applicable";
   /** The retention date has passed: the item must be reviewed (kept with a reason, or deleted). */
@@ -37,24 +33,8 @@ export interface CaveatDecision {
 
 const TLP_WITHIN_AGENCY = new Set(["TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER"]);
 
-export function checkCaveats(
-  caveats: ReceivedCaveats,
-  reader: CaveatReader,
-  intended: IntendedUse,
-  now: Date,
-): CaveatDecision {
+export function checkCaveats(caveats: ReceivedCaveats, intended: IntendedUse, now: Date): CaveatDecision {
   const reasons: PolicyReason[] = [];
-  const names = [reader.id, reader.username].filter((n): n is string => Boolean(n));
-  let readable = true;
-  if (caveats.tlp === "TLP:RED" && !names.some((n) => caveats.recipients?.includes(n))) {
-    readable = false;
-    reasons.push({ policy: "caveat-tlp-red", text: "TLP:RED is for the named recipients only." });
-  }
-  if (caveats.tlp === "TLP:AMBER+STRICT" && reader.agency !== caveats.recipientAgency) {
-    readable = false;
-    reasons.push({ policy: "caveat-tlp-amber-strict", text: "TLP:AMBER+STRICT stays inside the recipient agency." });
-  }
-
   let use: CaveatDecision["use"] = "not-applicable";
   if (intended.kind === "disclose-onward") {
     const otherAgency = intended.toAgency !== caveats.recipientAgency;
@@ -89,5 +69,5 @@ export function checkCaveats(
   if (retentionReview) {
     reasons.push({ policy: "caveat-retention", text: "The retention date has passed: review or delete the item." });
   }
-  return { readable, use, retentionReview, reasons };
+  return { use, retentionReview, reasons };
 }

@@ -3,11 +3,11 @@ import { decryptAttachment } from "./exchange.attachments.ts";
 import { exchangeError } from "./exchange.errors.ts";
 import { findAttachment, findMessage, findThread } from "./exchange.repository.ts";
 import { agencyOf, type ExchangeService } from "./exchange.service.ts";
-import { canRead, threadVisibleTo } from "./exchange.visibility.ts";
+import { canRead } from "./exchange.visibility.ts";
 
 /**
- * `GET /api/v1/attachments/:id`: a file is served only to a reader who may read its thread (listed to them and
- * Cedar's `thread.read`, as the thread view) and its message (the caveats), the same path as reading the thread.
+ * `GET /api/v1/attachments/:id`: a file is served only to a reader who may read its thread (Cedar's `thread.read`)
+ * and its message (`message.read`, the caveats), the same path as reading the thread (exchange.visibility.ts).
  * Every download is audited with the file's digest; a refused one too, and it looks exactly like a missing file.
  */
 export async function downloadAttachment(
@@ -36,19 +36,13 @@ export async function downloadAttachment(
     });
     return notFound();
   };
-  const listed = await deps.db
-    .selectFrom("exchange_threads as t")
-    .select("t.id")
-    .where("t.id", "=", thread.id)
-    .where(threadVisibleTo(principal))
-    .executeTakeFirst();
-  if (!listed) throw await refuse("thread not visible to the caller");
   try {
-    service.authorize(principal, "thread.read", thread.id, agencyOf(thread));
+    // Awaited: the thread refused (audited as a denial of thread.read) must stop the download.
+    await service.authorize(principal, "thread.read", thread.id, agencyOf(thread));
   } catch {
     throw await refuse("thread.read refused");
   }
-  if (!canRead(principal, message, thread, deps.clock.now())) throw await refuse("message caveats");
+  if (!canRead(deps.policy, principal, deps.party, message, thread)) throw await refuse("message.read refused");
   const bytes = decryptAttachment(deps.attachmentKey, attachment.id, attachment);
   await deps.changes.run(async (change) => {
     change.audit({

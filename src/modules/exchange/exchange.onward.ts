@@ -65,11 +65,9 @@ export function onwardOutcome(
     const caveats: ReceivedCaveats = {
       tlp: m.tlp as ReceivedCaveats["tlp"],
       permittedUse: asStrings(m.permitted_use),
-      recipients: asStrings(m.recipients),
       recipientAgency: holder,
     };
-    const reader = { id: "onward-check" };
-    const asked = checkCaveats(caveats, reader, { kind: "disclose-onward", toAgency }, now);
+    const asked = checkCaveats(caveats, { kind: "disclose-onward", toAgency }, now);
     if (asked.use !== "needs-consent") continue;
     if (consentGiven(messages, m.id, toAgency)) {
       outcome.consented.push(m.id);

@@ -14,8 +14,9 @@ import {
 } from "./exchange.schema.ts";
 import { searchMessages } from "./exchange.search.ts";
 import type { ExchangeService } from "./exchange.service.ts";
-import { exchangeStats } from "./exchange.stats.ts";
+import { statsFor } from "./exchange.stats.ts";
 import type { ExchangeThreads } from "./exchange.threads.ts";
+import { readScopeOf } from "./exchange.visibility.ts";
 
 const tags = ["exchange"];
 
@@ -96,12 +97,15 @@ export function exchangeRoutes(exchange: ExchangeService, threads: ExchangeThrea
       async (request) => {
         const principal = principalOf(request);
         await exchange.authorize(principal, "search", "search", exchange.requireAgency(principal));
-        return searchMessages(exchange.deps.db, principal, request.query);
+        return searchMessages(
+          exchange.deps.db,
+          readScopeOf(exchange.deps.policy, principal, exchange.deps.party),
+          request.query,
+        );
       },
     );
     app.get("/api/v1/exchange/stats", { config: { auth: true }, schema: { tags } }, async (request) => {
-      exchange.requireAgency(principalOf(request));
-      return exchangeStats(exchange.deps.db, exchange.deps.clock.now());
+      return statsFor(exchange, principalOf(request));
     });
   };
 }

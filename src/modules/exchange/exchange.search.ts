@@ -1,8 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import type { Principal } from "../identity/principal.ts";
 import type { SearchQuery } from "./exchange.schema.ts";
-import { messageVisibleTo, threadVisibleTo } from "./exchange.visibility.ts";
+import { messageVisibleTo, type ReadScope, threadVisibleTo } from "./exchange.visibility.ts";
 
 /**
  * Full-text search over the messages a principal may read, newest first (message ids are UUIDv7, so id order is
@@ -110,11 +109,11 @@ const MESSAGE_COLUMNS = sql.raw(
 
 export async function searchMessages(
   db: Db,
-  principal: Principal,
+  scope: ReadScope,
   query: SearchQuery,
   budget: SearchBudget = SEARCH_BUDGET,
 ): Promise<SearchPage> {
-  if (!principal.agency) return { items: [], next: null, partial: false };
+  if (scope.threads === "none") return { items: [], next: null, partial: false };
   const relevance = query.sort === "relevance";
   const search: Search = {
     words: query.q,
@@ -122,7 +121,7 @@ export async function searchMessages(
     relevance,
     want: relevance ? Math.max(budget.relevancePool, query.limit) : query.limit,
     limit: query.limit,
-    conditions: conditionsOf(principal, query),
+    conditions: conditionsOf(scope, query),
   };
   const found = await findNewest(db, search, budget);
   return { items: found.items, next: relevance ? null : nextCursor(found), partial: found.resumeBelow !== undefined };
@@ -329,8 +328,8 @@ export function uuidAfterMillisecondOf(id: string): string {
   return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7000-8000-000000000000`;
 }
 
-function conditionsOf(principal: Principal, query: SearchQuery): RawBuilder<boolean> {
-  const conditions: RawBuilder<boolean>[] = [messageVisibleTo(principal), threadVisibleTo(principal)];
+function conditionsOf(scope: ReadScope, query: SearchQuery): RawBuilder<boolean> {
+  const conditions: RawBuilder<boolean>[] = [messageVisibleTo(scope), threadVisibleTo(scope)];
   if (query.lane) conditions.push(sql`t.lane = ${query.lane}`);
   if (query.party) conditions.push(sql`t.peer_party = ${query.party}`);
   if (query.agency)

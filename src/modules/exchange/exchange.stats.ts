@@ -1,5 +1,22 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import type { Principal } from "../identity/principal.ts";
+import type { ExchangeService } from "./exchange.service.ts";
+
+/**
+ * `GET /api/v1/exchange/stats` on the one path: `stats.read` (policies/access/exchange.cedar), refused and audited
+ * for a principal without an agency or of another party. The figures span every agency, so they hold nothing
+ * that any one agency may not see (below).
+ */
+export async function statsFor(service: ExchangeService, principal: Principal) {
+  const { deps } = service;
+  await deps.policy.authorize(principal, "stats.read", {
+    type: "exchange-stats",
+    id: "stats",
+    attributes: { party: deps.party },
+  });
+  return exchangeStats(deps.db, deps.clock.now());
+}
 
 /**
  * Exchange statistics per lane and priority, for the workplan's progress reviews and the dashboard: requests

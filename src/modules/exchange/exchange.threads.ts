@@ -15,7 +15,7 @@ import {
 } from "./exchange.repository.ts";
 import type { ListThreadsQuery } from "./exchange.schema.ts";
 import { agencyOf, type ExchangeService } from "./exchange.service.ts";
-import { canRead, threadVisibleTo } from "./exchange.visibility.ts";
+import { canRead, readScopeOf, threadVisibleTo } from "./exchange.visibility.ts";
 
 /** Reading, triage and assignment of threads; what is shown is filtered by the same rules as search. */
 export class ExchangeThreads {
@@ -30,7 +30,7 @@ export class ExchangeThreads {
     let q = this.deps.db
       .selectFrom("exchange_threads as t")
       .selectAll("t")
-      .where(threadVisibleTo(principal))
+      .where(threadVisibleTo(readScopeOf(this.deps.policy, principal, this.deps.party)))
       // Least time left first, threads without a clock last: the order of the (direction, respond_by, id) index.
       .orderBy("t.respond_by", (ob) => ob.asc().nullsLast())
       .orderBy("t.id")
@@ -52,18 +52,11 @@ export class ExchangeThreads {
   async get(id: string, principal: Principal) {
     this.service.requireAgency(principal);
     const thread = await findThread(this.deps.db, id);
-    const visible = thread
-      ? await this.deps.db
-          .selectFrom("exchange_threads as t")
-          .select("t.id")
-          .where("t.id", "=", id)
-          .where(threadVisibleTo(principal))
-          .executeTakeFirst()
-      : undefined;
-    if (!thread || !visible) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${id}`);
+    if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${id}`);
+    // The one path, audited; a thread the caller may not read looks like a missing one.
     await this.service.authorize(principal, "thread.read", id, agencyOf(thread));
     const rows = await listThreadMessages(this.deps.db, id);
-    const readable = rows.filter((m) => canRead(principal, m, thread, this.deps.clock.now()));
+    const readable = rows.filter((m) => canRead(this.deps.policy, principal, this.deps.party, m, thread));
     const attachments = await listAttachmentMeta(
       this.deps.db,
       readable.map((m) => m.id),
@@ -145,7 +138,7 @@ export class ExchangeThreads {
       const thread = await findThread(this.deps.db, threadId);
       if (!thread) throw exchangeError("THREAD_NOT_FOUND", 404, `no thread ${threadId}`);
       const rows = await listThreadMessages(this.deps.db, threadId);
-      ids = rows.filter((m) => canRead(principal, m, thread, this.deps.clock.now())).map((m) => m.id);
+      ids = rows.filter((m) => canRead(this.deps.policy, principal, this.deps.party, m, thread)).map((m) => m.id);
     }
     if (ids.length === 0) return 0;
     const readIds = ids;
@@ -237,20 +230,34 @@ export class ExchangeThreads {
       });
   }
 
+  /**
+   * The caller's notifications (to them, or to their role), only of threads they may read: asking is `thread.read`
+   * on the one path (refused and audited for a principal without an agency or of another party), and each row is
+   * filtered by the same SQL as the thread list (threadVisibleTo, held to Cedar by the visibility property test),
+   * since a notification names its thread's subject.
+   */
   async notifications(principal: Principal, limit = 100) {
+    const { party } = this.deps;
+    await this.deps.policy.authorize(principal, "thread.read", {
+      type: "notifications",
+      id: principal.id,
+      attributes: { party, ...(principal.agency ? { agency: principal.agency } : {}) },
+    });
     return this.deps.db
-      .selectFrom("exchange_notifications")
+      .selectFrom("exchange_notifications as n")
+      .innerJoin("exchange_threads as t", "t.id", "n.thread_id")
       .select([
-        "id",
-        "recipient",
-        "thread_id as threadId",
-        "kind",
-        "text",
-        "created_at as createdAt",
-        "read_at as readAt",
+        "n.id",
+        "n.recipient",
+        "n.thread_id as threadId",
+        "n.kind",
+        "n.text",
+        "n.created_at as createdAt",
+        "n.read_at as readAt",
       ])
-      .where("recipient", "in", [principal.id, `role:${principal.role}`])
-      .orderBy("created_at", "desc")
+      .where("n.recipient", "in", [principal.id, `role:${principal.role}`])
+      .where(threadVisibleTo(readScopeOf(this.deps.policy, principal, party)))
+      .orderBy("n.created_at", "desc")
       .limit(limit)
       .execute();
   }

@@ -1,73 +1,116 @@
 import { type RawBuilder, sql } from "kysely";
-import { checkCaveats, type ReceivedCaveats } from "../compliance/caveats.ts";
 import type { Principal } from "../identity/principal.ts";
+import type { AccessResource, Authorizer } from "../policy/policy.types.ts";
 import { holderOf } from "./exchange.onward.ts";
+import type { ExchangeMessagesTable, ExchangeThreadsTable } from "./exchange.repository.ts";
+import { agencyOf } from "./exchange.service.ts";
 
 /**
- * Who may read a message, as SQL, so lists and search filter in the database and can never return more than a
- * reader may see. The rules are the caveats' (TLP 2.0 as the receiving node enforces it):
- * - what this node sent: its originating agency (and its sender);
- * - what it received: never once withdrawn; TLP:RED only the named recipients; TLP:AMBER+STRICT only the
- *   agency holding it (exchange.onward.ts `holderOf`: moved there with the originator's consent, else addressed,
- *   else the thread's agency, which cannot change without that consent); the other labels anyone of this party with an agency (compliance/caveats.ts, which
- *   `canRead` calls, is the same rule in code).
- * `m` is exchange_messages and `t` exchange_threads. A principal without an agency (an operator) reads nothing.
+ * Who may read what in the exchange. Cedar is the only source of the rules (policies/access/exchange.cedar and
+ * boundaries.cedar): a message is readable when `thread.read` permits its thread and `message.read` permits the
+ * message, whose TLP caveats are the boundaries' (TLP:RED the named recipients, TLP:AMBER+STRICT the agency
+ * holding it). The thread view and downloads ask Cedar row by row (`canRead`). Lists and search must filter in
+ * the database, so the SQL below restates the same decision; test/policy/visibility-agrees.test.ts holds it to
+ * Cedar's on random principals, threads and messages, on PGlite and PostgreSQL, so a change to one that the other
+ * does not follow fails there. The SQL never names a role: which threads a principal reads is asked of Cedar
+ * (`readScopeOf`), for a thread of its own agency and one of another; decisions depend only on how principal and
+ * resource relate (policy.service.ts `shapeOf`), so those two answers hold for every thread.
+ *
+ * Withdrawn received content is not a rule of access but erased state: it is never readable, in code and SQL.
  */
-export function messageVisibleTo(principal: Principal): RawBuilder<boolean> {
+
+/** What a principal reads, as asked of Cedar once per request: every thread of the party, its agency's, none. */
+export interface ReadScope {
+  principal: Principal;
+  /** The party whose node this is (the resources' party). */
+  party: string;
+  threads: "party" | "agency" | "none";
+}
+
+const OTHER_AGENCY = "\u0000another-agency";
+
+export function readScopeOf(policy: Pick<Authorizer, "permits">, principal: Principal, party: string): ReadScope {
+  const probe = (a: string): AccessResource => ({ type: "thread", id: "scope", attributes: { party, agency: a } });
+  if (policy.permits(principal, "thread.read", probe(OTHER_AGENCY))) return { principal, party, threads: "party" };
+  const agency = principal.agency;
+  if (agency && policy.permits(principal, "thread.read", probe(agency))) return { principal, party, threads: "agency" };
+  return { principal, party, threads: "none" };
+}
+
+/** The thread as `thread.read` sees it: owned by its agency (agencyOf). */
+export function threadResource(thread: ExchangeThreadsTable | ThreadFacts, party: string): AccessResource {
+  const agency = agencyOf(thread);
+  return { type: "thread", id: thread.id, attributes: { party, ...(agency ? { agency } : {}) } };
+}
+
+type ThreadFacts = Pick<ExchangeThreadsTable, "id" | "direction" | "from_agency" | "to_agency" | "assigned_agency">;
+type MessageFacts = Pick<
+  ExchangeMessagesTable,
+  "id" | "direction" | "from_agency" | "to_agency" | "tlp" | "recipients"
+> & {
+  holder_agency?: string | null | undefined;
+};
+
+/** The message as `message.read` sees it: sent (its agency) or received (its caveats and the agency holding it). */
+export function messageResource(message: MessageFacts, thread: Pick<ThreadFacts, "assigned_agency">, party: string) {
+  if (message.direction === "outbound") {
+    const agency = message.from_agency;
+    return { type: "sent-message", id: message.id, attributes: { party, ...(agency ? { agency } : {}) } };
+  }
+  const holder = holderOf(message, thread);
+  const recipients = Array.isArray(message.recipients) ? message.recipients : [];
+  return {
+    type: "received-message",
+    id: message.id,
+    attributes: { party, tlp: message.tlp, recipients, ...(holder ? { agency: holder } : {}) },
+  } satisfies AccessResource;
+}
+
+/** A message already loaded (thread view, attachment download), asked of Cedar: thread and message. */
+export function canRead(
+  policy: Pick<Authorizer, "permits">,
+  principal: Principal,
+  party: string,
+  message: MessageFacts & { withdrawn_at: Date | null },
+  thread: ThreadFacts,
+): boolean {
+  if (message.direction === "inbound" && message.withdrawn_at) return false;
+  return (
+    policy.permits(principal, "thread.read", threadResource(thread, party)) &&
+    policy.permits(principal, "message.read", messageResource(message, thread, party))
+  );
+}
+
+/**
+ * `thread.read` as SQL over `t` (exchange_threads): the thread's agency is agencyOf's (the sender's for outbound,
+ * else the assigned agency, else the addressed one). Parenthesised as a whole: Kysely does not wrap raw SQL, and
+ * an OR must not escape into the caller's AND.
+ */
+export function threadVisibleTo(scope: ReadScope): RawBuilder<boolean> {
+  if (scope.threads === "none") return sql<boolean>`false`;
+  if (scope.threads === "party") return sql<boolean>`true`;
+  const agency = scope.principal.agency ?? null;
+  return sql<boolean>`((t.direction = 'outbound' AND t.from_agency = ${agency})
+    OR (t.direction <> 'outbound' AND coalesce(t.assigned_agency, t.to_agency) = ${agency}))`;
+}
+
+/**
+ * `message.read` as SQL over `m` (exchange_messages) and `t` (its thread): sent messages to the sending agency;
+ * received ones never once withdrawn, TLP:RED to the named recipients (id or username), TLP:AMBER+STRICT to the
+ * agency holding it (holderOf), the other labels to any agency user of this party. The party boundary holds too:
+ * a principal of another party (or without an agency) reads nothing here.
+ */
+export function messageVisibleTo(scope: ReadScope): RawBuilder<boolean> {
+  const { principal } = scope;
   const agency = principal.agency ?? null;
-  if (!agency) return sql<boolean>`false`;
+  if (!agency || principal.party !== scope.party) return sql<boolean>`false`;
   const names = JSON.stringify([...new Set([principal.id, principal.username ?? principal.id])]);
   return sql<boolean>`(
-    (m.direction = 'outbound' AND (m.from_agency = ${agency} OR m.sent_by = ${principal.id}))
-    OR (m.direction = 'inbound' AND m.withdrawn_at IS NULL AND (
+    (m.direction = 'outbound' AND m.from_agency = ${agency})
+    OR (m.direction <> 'outbound' AND m.withdrawn_at IS NULL AND (
       (m.tlp = 'TLP:RED' AND m.recipients ?| array(SELECT jsonb_array_elements_text(${names}::jsonb)))
       OR (m.tlp = 'TLP:AMBER+STRICT' AND coalesce(m.holder_agency, m.to_agency, t.assigned_agency) = ${agency})
       OR m.tlp IN ('TLP:AMBER', 'TLP:GREEN', 'TLP:CLEAR')
     ))
   )`;
-}
-
-/**
- * Which threads a principal sees in lists: those of its agency (sent, addressed or assigned), and for liaison
- * officers every thread of this node, since they triage and route. Messages inside are still filtered.
- */
-export function threadVisibleTo(principal: Principal): RawBuilder<boolean> {
-  const agency = principal.agency ?? null;
-  if (!agency) return sql<boolean>`false`;
-  if (principal.role === "liaison-officer") return sql<boolean>`true`;
-  // Parenthesised as a whole: Kysely does not wrap raw SQL, and an OR must not escape into the caller's AND.
-  return sql<boolean>`((t.from_agency = ${agency} AND t.direction = 'outbound')
-    OR (t.direction = 'inbound' AND (t.to_agency = ${agency} OR t.assigned_agency = ${agency}))
-    OR t.assignee = ${principal.id})`;
-}
-
-/** The same rule in code, for a message already loaded (thread view, attachment download). */
-export function canRead(
-  principal: Principal,
-  message: {
-    direction: string;
-    from_agency: string | null;
-    to_agency: string | null;
-    sent_by: string;
-    tlp: string;
-    permitted_use: unknown;
-    recipients: unknown;
-    withdrawn_at: Date | null;
-    holder_agency?: string | null | undefined;
-  },
-  thread: { assigned_agency: string | null },
-  now: Date,
-): boolean {
-  const agency = principal.agency;
-  if (!agency) return false;
-  if (message.direction === "outbound") return message.from_agency === agency || message.sent_by === principal.id;
-  if (message.withdrawn_at) return false;
-  const caveats: ReceivedCaveats = {
-    tlp: message.tlp as ReceivedCaveats["tlp"],
-    permittedUse: Array.isArray(message.permitted_use) ? (message.permitted_use as string[]) : [],
-    recipients: Array.isArray(message.recipients) ? (message.recipients as string[]) : [],
-    recipientAgency: holderOf(message, thread) ?? "",
-  };
-  return checkCaveats(caveats, { id: principal.id, username: principal.username, agency }, { kind: "read" }, now)
-    .readable;
 }

@@ -65,6 +65,7 @@ export interface Message {
   sentBy?: string;
   responseType?: string | null;
   refusalReason?: string | null;
+  refusalCode?: string | null;
   decision?: string | null;
   tlp?: string;
   permittedUse?: string[];

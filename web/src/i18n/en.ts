@@ -129,6 +129,10 @@ export const en = {
     count_other: "{{formatted}} threads",
   },
   thread: {
+    refusalCode: "Reason for the refusal",
+    refusalWritten: "A written reason (checked by the compliance gate)",
+    refusalCodeHint:
+      "A coded reason says nothing about the case and is sent as it is. Leave the text empty unless you need to add something; text passes the compliance gate.",
     title: "Thread",
     messages: "Messages",
     messageFrom: "Message from {{from}}",
@@ -156,6 +160,17 @@ export const en = {
     dead: "Not delivered",
     read: "Read",
     received: "Received",
+  },
+  refusalCode: {
+    "information-not-held": "Information not held",
+    "outside-mandate": "Outside our mandate",
+    "insufficient-detail": "Not enough detail to act on",
+    "no-legal-basis": "No legal basis to answer",
+    "evidence-via-mlat": "Evidence: ask through the mutual legal assistance treaty",
+    "sovereignty-security-public-order": "Sovereignty, security or public order",
+    "mistreatment-risk": "Risk of mistreatment",
+    "originator-consent-withheld": "Originator's consent withheld",
+    "operational-sensitivity": "Operational sensitivity",
   },
   responseType: { full: "Full answer", partial: "Partial answer", refusal: "Refusal" },
   caveat: {
@@ -285,7 +300,8 @@ export const en = {
     assuranceAt: "Given on",
     assuranceSummary: "What was assured",
     title: "Approvals",
-    intro: "Escalated disclosures wait here for a decision. The person who asked cannot approve their own case.",
+    intro:
+      "Escalated disclosures and grants of the approver, auditor and administrator roles wait here for a second person's decision. The person who asked cannot decide their own case.",
     empty: "No case is waiting.",
     case: "The case",
     assessment: "The assessment",
@@ -293,6 +309,15 @@ export const en = {
     basisHint: "At least 10 characters. It is recorded in the audit log and in the yearly report.",
     approve: "Approve",
     refuse: "Refuse",
+    kindRoleGrant: "Role grant",
+    kindDisclosure: "Escalated disclosure",
+    grantUser: "Account",
+    grantRole: "Role asked for",
+    grantFrom: "Role now",
+    grantNewAccount: "new account",
+    grantAgency: "Agency",
+    grantHint:
+      "A second administrator decides. Whoever asked, the account itself, and anyone who created or last changed either account cannot.",
     openThread: "Open the thread",
   },
   workplan: {

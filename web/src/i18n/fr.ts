@@ -136,6 +136,10 @@ export const fr: Messages = {
     count_other: "{{formatted}} fils",
   },
   thread: {
+    refusalCode: "Motif du refus",
+    refusalWritten: "Un motif rédigé (vérifié par le contrôle de conformité)",
+    refusalCodeHint:
+      "Un motif codé ne dit rien du dossier et part tel quel. Laissez le texte vide sauf s'il faut ajouter quelque chose ; le texte passe le contrôle de conformité.",
     title: "Fil",
     messages: "Messages",
     messageFrom: "Message de {{from}}",
@@ -163,6 +167,17 @@ export const fr: Messages = {
     dead: "Non livré",
     read: "Lu",
     received: "Reçu",
+  },
+  refusalCode: {
+    "information-not-held": "Information non détenue",
+    "outside-mandate": "Hors de notre mandat",
+    "insufficient-detail": "Précisions insuffisantes pour agir",
+    "no-legal-basis": "Aucun fondement juridique pour répondre",
+    "evidence-via-mlat": "Preuve : passer par le traité d'entraide judiciaire",
+    "sovereignty-security-public-order": "Souveraineté, sécurité ou ordre public",
+    "mistreatment-risk": "Risque de mauvais traitements",
+    "originator-consent-withheld": "Consentement de l'auteur refusé",
+    "operational-sensitivity": "Sensibilité opérationnelle",
   },
   responseType: { full: "Réponse complète", partial: "Réponse partielle", refusal: "Refus" },
   caveat: {
@@ -294,7 +309,7 @@ export const fr: Messages = {
     assuranceSummary: "Ce qui a été assuré",
     title: "Approbations",
     intro:
-      "Les communications soumises à approbation attendent ici une décision. Le demandeur ne peut pas approuver son propre dossier.",
+      "Les communications soumises à approbation et les attributions des rôles d'approbateur, d'auditeur et d'administrateur attendent ici la décision d'une seconde personne. Le demandeur ne peut pas décider son propre dossier.",
     empty: "Aucun dossier en attente.",
     case: "Le dossier",
     assessment: "L'évaluation",
@@ -302,6 +317,15 @@ export const fr: Messages = {
     basisHint: "Au moins 10 caractères. Ils sont consignés au journal d'audit et au rapport annuel.",
     approve: "Approuver",
     refuse: "Refuser",
+    kindRoleGrant: "Attribution de rôle",
+    kindDisclosure: "Communication soumise à approbation",
+    grantUser: "Compte",
+    grantRole: "Rôle demandé",
+    grantFrom: "Rôle actuel",
+    grantNewAccount: "nouveau compte",
+    grantAgency: "Organisme",
+    grantHint:
+      "Un second administrateur décide. Ni le demandeur, ni le titulaire du compte, ni quiconque a créé ou modifié en dernier l'un de ces comptes ne le peut.",
     openThread: "Ouvrir le fil",
   },
   workplan: {

@@ -24,6 +24,21 @@ export function tlpColor(label: TlpLabel): string {
 }
 
 export const PERMITTED_USE_CODES = ["H0", "H1", "H2", "H3"] as const;
+/**
+ * The coded reasons a refusal may give without passing the gate (src/modules/exchange/exchange.content.ts
+ * REFUSAL_CODES, docs/exchange.md); domain.test.ts checks the copy and a label for each in every language.
+ */
+export const REFUSAL_CODES = [
+  "information-not-held",
+  "outside-mandate",
+  "insufficient-detail",
+  "no-legal-basis",
+  "evidence-via-mlat",
+  "sovereignty-security-public-order",
+  "mistreatment-risk",
+  "originator-consent-withheld",
+  "operational-sensitivity",
+] as const;
 export const SOURCE_RELIABILITY = ["A", "B", "C", "D", "E", "F"] as const;
 export const INFORMATION_CREDIBILITY = ["1", "2", "3", "4", "5", "6"] as const;
 export const PRIORITIES = ["urgent", "high", "routine"] as const;

@@ -108,6 +108,40 @@ function CaseFacts({ value }: { value: Record<string, unknown> | undefined }) {
   );
 }
 
+const ROLE_GRANT = "identity.role-grant";
+
+/** A role grant in words: whose account, the role asked for and the role it has now (or a new account). */
+function RoleGrantFacts({ value }: { value: Record<string, unknown> | undefined }) {
+  const { t } = useTranslation();
+  const role = (r: unknown) => (typeof r === "string" ? t(`role.${r}`, r) : "—");
+  const agency = typeof value?.agency === "string" ? value.agency : undefined;
+  return (
+    <>
+      <dl className="facts" data-testid="role-grant">
+        <div>
+          <dt>{t("approvals.grantUser")}</dt>
+          <dd>{String(value?.username ?? value?.userId ?? "—")}</dd>
+        </div>
+        <div>
+          <dt>{t("approvals.grantRole")}</dt>
+          <dd>{role(value?.role)}</dd>
+        </div>
+        <div>
+          <dt>{t("approvals.grantFrom")}</dt>
+          <dd>{value?.previousRole ? role(value.previousRole) : t("approvals.grantNewAccount")}</dd>
+        </div>
+        {agency ? (
+          <div>
+            <dt>{t("approvals.grantAgency")}</dt>
+            <dd>{AGENCIES[agency]?.acronym ?? agency}</dd>
+          </div>
+        ) : null}
+      </dl>
+      <p className="hint">{t("approvals.grantHint")}</p>
+    </>
+  );
+}
+
 function ApprovalCase({ approval }: { approval: Approval }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -143,6 +177,8 @@ function ApprovalCase({ approval }: { approval: Approval }) {
         </span>
       </div>
       <p className="muted small">
+        {approval.kind === ROLE_GRANT ? t("approvals.kindRoleGrant") : t("approvals.kindDisclosure")}
+        {" · "}
         {requester ? `${requester} · ` : ""}
         {approval.agency ? `${AGENCIES[approval.agency]?.acronym ?? approval.agency} · ` : ""}
         {format.dateTime(approval.createdAt)}
@@ -150,7 +186,11 @@ function ApprovalCase({ approval }: { approval: Approval }) {
       <div className="grid grid-2">
         <section>
           <h3>{t("approvals.case")}</h3>
-          <CaseFacts value={approval.input} />
+          {approval.kind === ROLE_GRANT ? (
+            <RoleGrantFacts value={approval.input} />
+          ) : (
+            <CaseFacts value={approval.input} />
+          )}
         </section>
         <section>
           <h3>{t("approvals.assessment")}</h3>

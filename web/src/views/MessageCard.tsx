@@ -43,6 +43,11 @@ export function MessageCard({
       </header>
       {message.withdrawnAt ? <p className="message-body muted">{t("thread.withdrawn")}</p> : null}
       {message.text ? <div className="message-body">{message.text}</div> : null}
+      {message.refusalCode ? (
+        <p className="message-body" data-testid="refusal-code">
+          {t(`refusalCode.${message.refusalCode}`, message.refusalCode)}
+        </p>
+      ) : null}
       {message.refusalReason ? <p className="message-body">{message.refusalReason}</p> : null}
       <dl className="caveats">
         {message.permittedUse?.length ? (

@@ -8,7 +8,7 @@ import { DeadlineClock } from "../components/DeadlineClock.tsx";
 import { LegalBasesField } from "../components/LegalBasesField.tsx";
 import { ErrorState, QueryState } from "../components/states.tsx";
 import { TlpTag } from "../components/Tlp.tsx";
-import { AGENCIES, PERMITTED_USE_CODES, TLP_LABELS } from "../lib/domain.ts";
+import { AGENCIES, PERMITTED_USE_CODES, REFUSAL_CODES, TLP_LABELS } from "../lib/domain.ts";
 import { useUser } from "../session.tsx";
 import { MessageCard } from "./MessageCard.tsx";
 
@@ -21,6 +21,8 @@ function ReplyForm({ thread }: { thread: Thread }) {
   const [permittedUse, setPermittedUse] = useState<string[]>(["H0", "H1"]);
   const [legalBases, setLegalBases] = useState<string[]>([]);
   const [responseType, setResponseType] = useState<string>("full");
+  // A refusal gives a coded reason (sent as it is) or a written one (gated); "" is the written one.
+  const [refusalCode, setRefusalCode] = useState<string>(REFUSAL_CODES[0]);
   const reply = useMutation({
     mutationFn: (body: Record<string, unknown>) => threads.reply(thread.id, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["thread", thread.id] }),
@@ -32,10 +34,12 @@ function ReplyForm({ thread }: { thread: Thread }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = String(form.get("text") ?? "");
+    const refusing = request !== undefined && responseType === "refusal";
+    const coded = refusing && refusalCode !== "";
     reply.mutate(
       {
         kind: request ? "response" : "disclosure",
-        text,
+        ...(text.trim() || !coded ? { text } : {}),
         tlp: String(form.get("tlp")),
         permittedUse,
         legalBases,
@@ -43,7 +47,7 @@ function ReplyForm({ thread }: { thread: Thread }) {
         // Addressed to the other party's agency: on an inbound thread that is the one that wrote to us.
         ...(peerAgency ? { toAgency: peerAgency } : {}),
         ...(request ? { responseType, refersTo: request.id } : {}),
-        ...(request && responseType === "refusal" ? { refusalReason: text } : {}),
+        ...(coded ? { refusalCode } : refusing ? { refusalReason: text } : {}),
       },
       { onSuccess: () => (event.target as HTMLFormElement).reset() },
     );
@@ -64,9 +68,35 @@ function ReplyForm({ thread }: { thread: Thread }) {
           </select>
         </div>
       ) : null}
+      {request && responseType === "refusal" ? (
+        <div className="field">
+          <label htmlFor="refusal-code">{t("thread.refusalCode")}</label>
+          <select
+            id="refusal-code"
+            value={refusalCode}
+            onChange={(e) => setRefusalCode(e.target.value)}
+            aria-describedby="refusal-code-hint"
+          >
+            {REFUSAL_CODES.map((code) => (
+              <option key={code} value={code}>
+                {t(`refusalCode.${code}`)}
+              </option>
+            ))}
+            <option value="">{t("thread.refusalWritten")}</option>
+          </select>
+          <p id="refusal-code-hint" className="hint">
+            {t("thread.refusalCodeHint")}
+          </p>
+        </div>
+      ) : null}
       <div className="field">
         <label htmlFor="reply-text">{t("compose.body")}</label>
-        <textarea id="reply-text" name="text" rows={5} required />
+        <textarea
+          id="reply-text"
+          name="text"
+          rows={5}
+          required={!(request && responseType === "refusal" && refusalCode !== "")}
+        />
       </div>
       <LegalBasesField party={user.party} selected={legalBases} onChange={setLegalBases} />
       <div className="field-row">
