@@ -1,5 +1,4 @@
 import type { Principal } from "../identity/principal.ts";
-import { findUserByUsername } from "../identity/users.repository.ts";
 import type { CreateThreadRequest } from "./exchange.schema.ts";
 import type { ExchangeService } from "./exchange.service.ts";
 
@@ -140,14 +139,25 @@ const SEEDS: Seed[] = [
   },
 ];
 
+interface DemoSender {
+  id: string;
+  username: string;
+  role: Principal["role"];
+  agency: string | null;
+}
+
 /** Only in demo mode, and only once: a node that already has threads is left as it is. */
-export async function seedDemoThreads(nodes: Record<"IN" | "CA", ExchangeService>): Promise<number> {
+export async function seedDemoThreads(
+  nodes: Record<"IN" | "CA", ExchangeService>,
+  /** Identity's account lookup per node (UsersService.findByUsername): the exchange reads no users table. */
+  users: Record<"IN" | "CA", (username: string) => Promise<DemoSender | undefined>>,
+): Promise<number> {
   let created = 0;
   for (const party of ["IN", "CA"] as const) {
     const any = await nodes[party].deps.db.selectFrom("exchange_threads").select("id").limit(1).executeTakeFirst();
     if (any) continue;
     for (const seed of SEEDS.filter((s) => s.from === party)) {
-      const user = await findUserByUsername(nodes[party].deps.db, seed.sender);
+      const user = await users[party](seed.sender);
       if (!user) continue;
       const principal: Principal = {
         id: user.id,

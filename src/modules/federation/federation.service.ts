@@ -20,6 +20,7 @@ import {
   countQueuedByPeer,
   deliveryStatusOf,
   findOutboxEnvelope,
+  hasPendingEnvelope,
   listAttempts,
   listDeliveryTotals,
   listOutbox,
@@ -40,6 +41,7 @@ export interface FederationServiceDeps {
 export interface DeliveryStatus {
   status: string;
   deliveredAt: Date | null;
+  lastErrorCode: string | null;
 }
 
 export interface Actor {
@@ -156,7 +158,17 @@ export class FederationService {
    */
   async deliveryStatus(envelopeIds: readonly string[]): Promise<Map<string, DeliveryStatus>> {
     const rows = await deliveryStatusOf(this.deps.db, envelopeIds);
-    return new Map(rows.map((r) => [r.envelope_id, { status: r.status, deliveredAt: r.delivered_at }]));
+    return new Map(
+      rows.map((r) => [
+        r.envelope_id,
+        { status: r.status, deliveredAt: r.delivered_at, lastErrorCode: r.last_error_code },
+      ]),
+    );
+  }
+
+  /** Whether an envelope of this type to this peer still waits for delivery (a sender that sends one at a time). */
+  hasPendingEnvelope(peer: string, type: string): Promise<boolean> {
+    return hasPendingEnvelope(this.deps.db, peer, type);
   }
 
   /** The stored JWE and its receipt, whichever side of the exchange this node was on. */

@@ -221,9 +221,22 @@ export async function deliveryStatusOf(db: DbOrTx, envelopeIds: readonly string[
   if (envelopeIds.length === 0) return [];
   return db
     .selectFrom("outbox")
-    .select(["envelope_id", "status", "delivered_at"])
+    .select(["envelope_id", "status", "delivered_at", "last_error_code"])
     .where("envelope_id", "in", envelopeIds)
     .execute();
+}
+
+/** Whether an envelope of this type to this peer still waits for delivery. */
+export async function hasPendingEnvelope(db: DbOrTx, peer: string, type: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("outbox")
+    .select("envelope_id")
+    .where("status", "=", "pending")
+    .where("peer", "=", peer)
+    .where("type", "=", type)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function findOutboxEnvelope(db: DbOrTx, envelopeId: string) {

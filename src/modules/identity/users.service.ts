@@ -329,6 +329,11 @@ export class UsersService {
     if (sealed) await this.deps.directory.recordLocal(change, sealed.entry, sealed.sealed);
   }
 
+  /** The account of this username, for modules that act as a named user (the demo's seeded threads). */
+  async findByUsername(username: string) {
+    return findUserByUsername(this.deps.db, username);
+  }
+
   /** For the approvals module: who created and who last changed each of these accounts. */
   async changersOf(ids: string[]): Promise<Map<string, string[]>> {
     const rows = await accountChangers(this.deps.db, ids);

@@ -47,14 +47,13 @@ export async function insertNotices(db: DbOrTx, rows: readonly NoticesTable[]): 
   );
 }
 
-/** Notices with their delivery state: from the outbox for those sent, "received" for those that came in. */
+/** Notices, newest first (the delivery state of those sent is federation's: FederationService.deliveryStatus). */
 export async function listNotices(
   db: Db,
   options: { direction?: "outbound" | "inbound" | undefined; limit: number; before?: string | undefined },
 ) {
   let query = db
     .selectFrom("notices as n")
-    .leftJoin("outbox as o", "o.envelope_id", "n.envelope_id")
     .select([
       "n.id",
       "n.envelope_id as envelopeId",
@@ -66,9 +65,6 @@ export async function listNotices(
       "n.created_at as createdAt",
       "n.tlp",
       "n.permitted_use as permittedUse",
-      "o.status as outboxStatus",
-      "o.delivered_at as deliveredAt",
-      "o.last_error_code as lastErrorCode",
     ])
     .orderBy("n.id", "desc")
     .limit(options.limit);

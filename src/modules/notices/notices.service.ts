@@ -142,11 +142,19 @@ export class NoticesService {
 
   async list(options: Parameters<typeof listNotices>[1]) {
     const rows = await listNotices(this.deps.db, options);
-    return rows.map(({ outboxStatus, ...row }) => ({
-      ...row,
-      status:
-        row.direction === "inbound" ? "received" : outboxStatus === "pending" ? "queued" : (outboxStatus ?? "queued"),
-    }));
+    const delivery = await this.deps.federation.deliveryStatus(
+      rows.filter((r) => r.direction === "outbound" && r.envelopeId).map((r) => r.envelopeId as string),
+    );
+    return rows.map((row) => {
+      const sent = row.envelopeId ? delivery.get(row.envelopeId) : undefined;
+      return {
+        ...row,
+        deliveredAt: sent?.deliveredAt ?? null,
+        lastErrorCode: sent?.lastErrorCode ?? null,
+        status:
+          row.direction === "inbound" ? "received" : sent?.status === "pending" ? "queued" : (sent?.status ?? "queued"),
+      };
+    });
   }
 
   /** Receiving side: store the notices in the inbox transaction, a batch's worth in one insert. */

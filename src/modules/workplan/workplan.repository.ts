@@ -220,16 +220,3 @@ export async function markSent(db: DbOrTx, ids: readonly string[], envelopeId: s
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
-
-/** Whether a workplan envelope to the peer is still waiting for delivery (federation's outbox). */
-export async function workplanEnvelopeInFlight(db: DbOrTx, peer: string, type: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("outbox")
-    .select("envelope_id")
-    .where("status", "=", "pending")
-    .where("peer", "=", peer)
-    .where("type", "=", type)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}

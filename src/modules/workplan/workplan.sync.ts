@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { FederationService } from "../federation/federation.service.ts";
-import { loadUnsent, markSent, workplanEnvelopeInFlight } from "./workplan.repository.ts";
+import { loadUnsent, markSent } from "./workplan.repository.ts";
 
 export const WORKPLAN_ENVELOPE_TYPE = "workplan.events";
 /** Events per envelope: well under the federation's envelope size limit. */
@@ -65,7 +65,7 @@ export class WorkplanSync {
   private async flushOnce(): Promise<void> {
     const { db, party, changes, federation } = this.deps;
     const peer = await this.deps.peer();
-    if (!peer || (await workplanEnvelopeInFlight(db, peer, WORKPLAN_ENVELOPE_TYPE))) return;
+    if (!peer || (await federation.hasPendingEnvelope(peer, WORKPLAN_ENVELOPE_TYPE))) return;
     for (;;) {
       const events = await loadUnsent(db, party, EVENTS_PER_ENVELOPE);
       if (events.length === 0) return;
