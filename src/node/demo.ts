@@ -74,12 +74,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await node.deps.workplan.seed();
   }
   // A few exchange threads per lane, both ways (idempotent: skipped once a node has threads).
-  await seedDemoThreads(
-    { IN: nodes.IN.deps.exchange.service, CA: nodes.CA.deps.exchange.service },
-    {
-      IN: (username) => nodes.IN.deps.identity.users.findByUsername(username),
-      CA: (username) => nodes.CA.deps.identity.users.findByUsername(username),
-    },
+  await seedDemoThreads({ IN: nodes.IN.deps.exchange.service, CA: nodes.CA.deps.exchange.service }, (party, username) =>
+    nodes[party].deps.identity.users.findByUsername(username),
   );
   for (const p of DEMO_PARTIES) urls[p.party] = await nodes[p.party].listen();
   return {

@@ -44,11 +44,9 @@ describe("demo exchange threads", () => {
       await eventually(async () => (await count("CA", "inbound")) === sentByIndia, 20_000);
       await eventually(async () => (await count("IN", "inbound")) === sentByCanada, 20_000);
       const services = { IN: demo.nodes.IN.deps.exchange.service, CA: demo.nodes.CA.deps.exchange.service };
-      const users = {
-        IN: (username: string) => demo.nodes.IN.deps.identity.users.findByUsername(username),
-        CA: (username: string) => demo.nodes.CA.deps.identity.users.findByUsername(username),
-      };
-      expect(await seedDemoThreads(services, users)).toBe(0);
+      const userOf = (party: "IN" | "CA", username: string) =>
+        demo.nodes[party].deps.identity.users.findByUsername(username);
+      expect(await seedDemoThreads(services, userOf)).toBe(0);
       expect(await count("IN", "outbound")).toBe(sentByIndia);
     } finally {
       await demo.close();

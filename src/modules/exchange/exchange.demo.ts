@@ -150,14 +150,14 @@ interface DemoSender {
 export async function seedDemoThreads(
   nodes: Record<"IN" | "CA", ExchangeService>,
   /** Identity's account lookup per node (UsersService.findByUsername): the exchange reads no users table. */
-  users: Record<"IN" | "CA", (username: string) => Promise<DemoSender | undefined>>,
+  userOf: (party: "IN" | "CA", username: string) => Promise<DemoSender | undefined>,
 ): Promise<number> {
   let created = 0;
   for (const party of ["IN", "CA"] as const) {
     const any = await nodes[party].deps.db.selectFrom("exchange_threads").select("id").limit(1).executeTakeFirst();
     if (any) continue;
     for (const seed of SEEDS.filter((s) => s.from === party)) {
-      const user = await users[party](seed.sender);
+      const user = await userOf(party, seed.sender);
       if (!user) continue;
       const principal: Principal = {
         id: user.id,
