@@ -111,7 +111,7 @@ function CaseFacts({ value }: { value: Record<string, unknown> | undefined }) {
 const ROLE_GRANT = "identity.role-grant";
 
 /** A role grant in words: whose account, the role asked for and the role it has now (or a new account). */
-function RoleGrantFacts({ value }: { value: Record<string, unknown> | undefined }) {
+export function RoleGrantFacts({ value }: { value: Record<string, unknown> | undefined }) {
   const { t } = useTranslation();
   const role = (r: unknown) => (typeof r === "string" ? t(`role.${r}`, r) : "—");
   const agency = typeof value?.agency === "string" ? value.agency : undefined;

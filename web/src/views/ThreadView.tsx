@@ -6,6 +6,7 @@ import { directory, threads } from "../api/endpoints.ts";
 import type { Thread } from "../api/types.ts";
 import { DeadlineClock } from "../components/DeadlineClock.tsx";
 import { LegalBasesField } from "../components/LegalBasesField.tsx";
+import { RefusalCodeField } from "../components/RefusalCodeField.tsx";
 import { ErrorState, QueryState } from "../components/states.tsx";
 import { TlpTag } from "../components/Tlp.tsx";
 import { AGENCIES, PERMITTED_USE_CODES, REFUSAL_CODES, TLP_LABELS } from "../lib/domain.ts";
@@ -69,25 +70,7 @@ function ReplyForm({ thread }: { thread: Thread }) {
         </div>
       ) : null}
       {request && responseType === "refusal" ? (
-        <div className="field">
-          <label htmlFor="refusal-code">{t("thread.refusalCode")}</label>
-          <select
-            id="refusal-code"
-            value={refusalCode}
-            onChange={(e) => setRefusalCode(e.target.value)}
-            aria-describedby="refusal-code-hint"
-          >
-            {REFUSAL_CODES.map((code) => (
-              <option key={code} value={code}>
-                {t(`refusalCode.${code}`)}
-              </option>
-            ))}
-            <option value="">{t("thread.refusalWritten")}</option>
-          </select>
-          <p id="refusal-code-hint" className="hint">
-            {t("thread.refusalCodeHint")}
-          </p>
-        </div>
+        <RefusalCodeField value={refusalCode} onChange={setRefusalCode} />
       ) : null}
       <div className="field">
         <label htmlFor="reply-text">{t("compose.body")}</label>
