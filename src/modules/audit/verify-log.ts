@@ -1,9 +1,9 @@
-import { hash as oneShotHash } from "node:crypto";
 import { importJWK, type JWK, type KeyLike } from "jose";
-import { foldSubtreeHashes, type Hash, leafHash, verifyConsistency, verifyInclusion } from "../../core/merkle.ts";
+import type { Hash } from "../../core/merkle.ts";
 import { CountersignaturePayload, TreeHeadPayload } from "./audit.schema.ts";
-import { leafIndexClaim } from "./leaf-index.ts";
 import { COUNTERSIGNATURE_TYP, fromBase64, TREE_HEAD_TYP, verifySigned } from "./tree-head.ts";
+import { locateBadLeaf } from "./verify-locate.ts";
+import { leafProblem, ROOT_EVERY, RootBuilder } from "./verify-root.ts";
 import {
   type Coverage,
   CoverageTracker,
@@ -96,86 +96,6 @@ async function keyMap(jwks: JWK[]): Promise<Map<string, KeyLike>> {
       map.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as KeyLike);
   }
   return map;
-}
-
-/** Leaves between the roots kept to narrow a disagreeing root down (1,000 roots for 1M leaves). */
-const ROOT_EVERY = 1000;
-
-/**
- * The tree being rebuilt from the leaves, kept as its right edge (the hashes of its complete subtrees, largest
- * first: log2(n) hashes). This runs for every leaf of the log, so it avoids what dominated it: hashes are kept as
- * 32-character latin1 strings (node's one-shot hash returns those in half the time of a Buffer), and the RFC 9162
- * inputs are assembled in scratch buffers that already hold the prefix byte, so nothing else is allocated.
- */
-class RootBuilder {
-  private readonly edge: string[] = [];
-  private count = 0;
-  private leafInput = Buffer.alloc(4096);
-  /** Views of leafInput by length: leaves repeat a few lengths, and a view per leaf was an allocation per leaf. */
-  private leafViews: Buffer[] = [];
-  // Buffer's own latin1Write (untyped in @types/node): write(..., "latin1") normalises its arguments first.
-  private readonly nodeInput = Buffer.alloc(65, 0x01) as Buffer & {
-    latin1Write(text: string, offset: number, length: number): number;
-  };
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** SHA-256(0x00 || data), as a latin1 string. */
-  leafHash(data: Uint8Array): string {
-    if (data.length + 1 > this.leafInput.length) {
-      this.leafInput = Buffer.alloc(2 * (data.length + 1));
-      this.leafViews = [];
-    }
-    this.leafInput[0] = 0x00;
-    this.leafInput.set(data, 1);
-    const length = data.length + 1;
-    this.leafViews[length] ??= this.leafInput.subarray(0, length);
-    return oneShotHash("sha256", this.leafViews[length], "binary");
-  }
-
-  append(leaf: string): void {
-    let hash = leaf;
-    // Each trailing one bit of the size is a complete subtree of the same height as the one being carried.
-    for (let n = this.count; n % 2 === 1; n = (n - 1) / 2) {
-      this.nodeInput.latin1Write(this.edge.pop() as string, 1, 32);
-      this.nodeInput.latin1Write(hash, 33, 32);
-      hash = oneShotHash("sha256", this.nodeInput, "binary");
-    }
-    this.edge.push(hash);
-    this.count++;
-  }
-
-  root(): Buffer {
-    return Buffer.from(foldSubtreeHashes(this.edge.map((h) => Buffer.from(h, "latin1"))));
-  }
-}
-
-/** What is wrong with the leaf expected at `index`, if anything; else it is added to the tree. */
-function leafProblem(leaf: SourceLeaf, index: number, builder: RootBuilder): string | undefined {
-  if (leaf.index !== index) {
-    return leaf.index > index ? `missing (the next leaf is ${leaf.index})` : `out of order (found ${leaf.index})`;
-  }
-  const claimed = leafIndexClaim(leaf.data);
-  if (claimed !== index) {
-    return claimed === undefined
-      ? "the leaf bytes are not a JSON object with an index"
-      : `the leaf says it is leaf ${claimed}: rows were moved`;
-  }
-  const hash = builder.leafHash(leaf.data);
-  if (leaf.leafHash && !sameHash(hash, leaf.leafHash)) {
-    return "the leaf bytes do not match the hash recorded when it was appended: the row was changed";
-  }
-  builder.append(hash);
-  return undefined;
-}
-
-/** Whether a latin1 hash string holds the same 32 bytes. */
-function sameHash(hash: string, bytes: Uint8Array): boolean {
-  if (bytes.length !== 32) return false;
-  for (let i = 0; i < 32; i++) if (hash.charCodeAt(i) !== bytes[i]) return false;
-  return true;
 }
 
 interface Checkpoint {
@@ -333,39 +253,4 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   if (report.ok)
     report.head = { party: keys.party, treeSize: head.treeSize, rootHash: head.rootHash, signed: signedHead.signed };
   return report;
-}
-
-/**
- * Only a root disagrees (the leaves and their recorded hashes were rewritten together): find the first page
- * whose prefix is not consistent with the trusted root, then the first leaf in it with no valid inclusion proof.
- */
-async function locateBadLeaf(
-  source: LogSource,
-  pageRoots: { size: number; root: Hash }[],
-  size: number,
-  trustedRoot: Hash,
-): Promise<number | null> {
-  const proofs = source.proofs;
-  const candidates = pageRoots.filter((p) => p.size > 0 && p.size < size);
-  if (!proofs) return candidates.length === 0 ? 0 : null;
-  let lo = 0;
-  let hi = candidates.length;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const c = candidates[mid] as { size: number; root: Hash };
-    const path = (await proofs.consistency(c.size, size)).map(fromBase64);
-    if (verifyConsistency(c.size, size, c.root, trustedRoot, path)) lo = mid + 1;
-    else hi = mid;
-  }
-  const start = lo === 0 ? 0 : (candidates[lo - 1] as { size: number }).size;
-  const end = lo < candidates.length ? (candidates[lo] as { size: number }).size : size;
-  for (let at = start; at < end; at += 1000) {
-    for (const leaf of await proofs.leaves(at, Math.min(end, at + 1000) - 1)) {
-      const path = (await proofs.inclusion(leaf.index, size)).map(fromBase64);
-      if (!verifyInclusion(leafHash(leaf.data), leaf.index, size, path, trustedRoot)) {
-        return leaf.index;
-      }
-    }
-  }
-  return start;
 }
