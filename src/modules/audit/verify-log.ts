@@ -1,7 +1,8 @@
-import { importJWK, type JWK, type KeyLike } from "jose";
+import type { JWK } from "jose";
 import type { Hash } from "../../core/merkle.ts";
 import { CountersignaturePayload, TreeHeadPayload } from "./audit.schema.ts";
-import { COUNTERSIGNATURE_TYP, fromBase64, TREE_HEAD_TYP, verifySigned } from "./tree-head.ts";
+import { COUNTERSIGNATURE_TYP, fromBase64, TREE_HEAD_TYP } from "./tree-head.ts";
+import { verifyingKeys, verifySignedAt } from "./verify-keys.ts";
 import { locateBadLeaf } from "./verify-locate.ts";
 import { leafProblem, ROOT_EVERY, RootBuilder } from "./verify-root.ts";
 import {
@@ -89,15 +90,6 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-async function keyMap(jwks: JWK[]): Promise<Map<string, KeyLike>> {
-  const map = new Map<string, KeyLike>();
-  for (const jwk of jwks) {
-    if (jwk.kid && jwk.crv === "Ed25519")
-      map.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as KeyLike);
-  }
-  return map;
-}
-
 interface Checkpoint {
   root: Hash;
   label: string;
@@ -136,7 +128,13 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   };
   let head: TreeHeadPayload;
   try {
-    head = await verifySigned(signedHead.signed, TREE_HEAD_TYP, await keyMap(keys.keys), TreeHeadPayload);
+    head = await verifySignedAt(
+      signedHead.signed,
+      TREE_HEAD_TYP,
+      await verifyingKeys(keys.keys),
+      TreeHeadPayload,
+      (h) => h.timestamp,
+    );
   } catch (error) {
     problems.push(`the tree head does not verify with ${keys.party}'s keys: ${(error as Error).message}`);
     return report;
@@ -148,10 +146,15 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   addCheckpoint(head.treeSize, head.rootHash, "the signed tree head");
 
   const claims = new Map<string, { treeSize: number; rootHash: string }[]>();
-  const keysOf = async (party: string) => keyMap(peerKeys.find((p) => p.party === party)?.keys ?? []);
+  const keysOf = async (party: string) => verifyingKeys(peerKeys.find((p) => p.party === party)?.keys ?? []);
+  const verifyCountersignature = async (party: string, signed: string) =>
+    verifySignedAt(signed, COUNTERSIGNATURE_TYP, await keysOf(party), CountersignaturePayload, (c) =>
+      // As the federation judges it (peers.validity.ts callers): the later of the two times the witness states.
+      new Date(c.witnessedAt) > new Date(c.timestamp) ? c.witnessedAt : c.timestamp,
+    );
   for (const w of signedHead.witnesses) {
     try {
-      const cs = await verifySigned(w.signed, COUNTERSIGNATURE_TYP, await keysOf(w.party), CountersignaturePayload);
+      const cs = await verifyCountersignature(w.party, w.signed);
       if (cs.origin !== keys.party || cs.witness !== w.party) throw new Error("it names another origin or witness");
       if (cs.treeSize > head.treeSize) throw new Error(`it is for size ${cs.treeSize}, beyond the head`);
       addCheckpoint(cs.treeSize, cs.rootHash, `${w.party}'s countersignature`);
@@ -173,12 +176,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
     if (latest && !compared.beyondHead) {
       // The newest entry must be the witness's signature over what it says, with the keys the report names.
       try {
-        const cs = await verifySigned(
-          latest.countersigned,
-          COUNTERSIGNATURE_TYP,
-          await keysOf(record.party),
-          CountersignaturePayload,
-        );
+        const cs = await verifyCountersignature(record.party, latest.countersigned);
         if (cs.origin !== keys.party || cs.treeSize !== latest.treeSize || cs.rootHash !== latest.rootHash) {
           throw new Error("it does not match the record");
         }
