@@ -51,17 +51,20 @@ describe("the watchlist index", () => {
     const local = new WatchlistIndex();
     const names = Array.from({ length: 300 }, (_, i) => ({ id: `n${i}`, text: pick(1 + (i % 4)).join(" ") }));
     for (const n of names) local.add({ ...n, kind: "company", reason: "test" });
-    for (let q = 0; q < 50; q++) {
-      const query = pick(1 + (q % 4)).join(" ");
-      const expected = names
-        .filter((n) => similarity(query, n.text, "company") >= 0.6)
-        .map((n) => n.id)
-        .sort();
-      const found = local
-        .match(query, "company", 0.6)
-        .map((m) => m.entry.id)
-        .sort();
-      expect(found, query).toEqual(expected);
+    // Each threshold prunes by a different prefix of rare trigrams: none may lose a name the pairwise score keeps.
+    for (const threshold of [0.5, 0.6, 0.8, 0.9, 1]) {
+      for (let q = 0; q < 50; q++) {
+        const query = pick(1 + (q % 4)).join(" ") + (q % 3 === 0 ? "x" : "");
+        const expected = names
+          .filter((n) => similarity(query, n.text, "company") >= threshold)
+          .map((n) => n.id)
+          .sort();
+        const found = local
+          .match(query, "company", threshold)
+          .map((m) => m.entry.id)
+          .sort();
+        expect(found, `${query} at ${threshold}`).toEqual(expected);
+      }
     }
   });
 
