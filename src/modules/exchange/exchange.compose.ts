@@ -79,6 +79,69 @@ export function outboundMessageRow(args: {
 const isoDate = (value: string | Date | null) =>
   value === null ? null : typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
 
+type EnvelopeMessage = MessageEnvelopeBody["message"];
+
+/**
+ * A message's content and caveats from its row, named as they travel and as they are shown: one mapping for
+ * the envelope the sender seals (envelopeBodyOf, below) and the thread view (exchange.threads.ts). Its inverse,
+ * for a message that arrived, is `messageColumnsOf`; a column added to the message goes in both.
+ */
+export function messageContentOf(m: ExchangeMessagesTable) {
+  return {
+    kind: m.kind as EnvelopeMessage["kind"],
+    text: m.text,
+    priority: m.priority as EnvelopeMessage["priority"],
+    fromAgency: m.from_agency,
+    toAgency: m.to_agency,
+    sentBy: m.sent_by,
+    entities: m.entities as Record<string, unknown>[],
+    tlp: m.tlp as EnvelopeMessage["tlp"],
+    permittedUse: m.permitted_use as EnvelopeMessage["permittedUse"],
+    handlingNote: m.handling_note,
+    legalBases: m.legal_bases as string[],
+    personalData: m.personal_data,
+    dataSubjects: m.data_subjects as string[],
+    grading: parseGrading(m.grading),
+    retentionUntil: isoDate(m.retention_until),
+    recipients: m.recipients as string[],
+    responseType: m.response_type,
+    refusalReason: m.refusal_reason,
+    refusalCode: (m.refusal_code ?? null) as EnvelopeMessage["refusalCode"],
+    refersTo: m.refers_to,
+    consentGranted: m.consent_granted,
+    onwardRecipient: m.onward_recipient,
+  };
+}
+
+/** The row's content columns for a message that came in an envelope (the inverse of `messageContentOf`). */
+export function messageColumnsOf(message: EnvelopeMessage) {
+  return {
+    kind: message.kind,
+    text: message.text,
+    search_text: searchTextOf(message.text, message.entities),
+    entities: message.entities,
+    tlp: message.tlp,
+    permitted_use: message.permittedUse,
+    handling_note: message.handlingNote,
+    legal_bases: message.legalBases,
+    personal_data: message.personalData,
+    data_subjects: message.dataSubjects,
+    grading: gradingCode(message.grading),
+    retention_until: message.retentionUntil,
+    priority: message.priority,
+    from_agency: message.fromAgency,
+    to_agency: message.toAgency,
+    sent_by: message.sentBy,
+    recipients: message.recipients,
+    response_type: message.responseType,
+    refusal_reason: message.refusalReason,
+    refusal_code: message.refusalCode ?? null,
+    refers_to: message.refersTo,
+    consent_granted: message.consentGranted,
+    onward_recipient: message.onwardRecipient,
+  };
+}
+
 /** What travels: the thread header and the message with its caveats and attachments (plaintext, inside the JWE). */
 export function envelopeBodyOf(
   thread: Pick<ExchangeThreadsTable, "id" | "lane" | "subject" | "from_agency" | "to_agency">,
@@ -95,13 +158,7 @@ export function envelopeBodyOf(
     },
     message: {
       id: message.id,
-      kind: message.kind as MessageEnvelopeBody["message"]["kind"],
-      text: message.text,
-      priority: message.priority as MessageEnvelopeBody["message"]["priority"],
-      fromAgency: message.from_agency,
-      toAgency: message.to_agency,
-      sentBy: message.sent_by,
-      entities: message.entities as Record<string, unknown>[],
+      ...messageContentOf(message),
       attachments: attachments.map((a) => ({
         id: a.id,
         name: a.name,
@@ -110,21 +167,6 @@ export function envelopeBodyOf(
         sha256: a.sha256,
         content: a.bytes.toString("base64"),
       })),
-      tlp: message.tlp as MessageEnvelopeBody["message"]["tlp"],
-      permittedUse: message.permitted_use as MessageEnvelopeBody["message"]["permittedUse"],
-      handlingNote: message.handling_note,
-      legalBases: message.legal_bases as string[],
-      personalData: message.personal_data,
-      dataSubjects: message.data_subjects as string[],
-      grading: parseGrading(message.grading),
-      retentionUntil: isoDate(message.retention_until),
-      recipients: message.recipients as string[],
-      responseType: message.response_type,
-      refusalReason: message.refusal_reason,
-      refusalCode: (message.refusal_code ?? null) as MessageEnvelopeBody["message"]["refusalCode"],
-      refersTo: message.refers_to,
-      consentGranted: message.consent_granted,
-      onwardRecipient: message.onward_recipient,
     },
   };
 }

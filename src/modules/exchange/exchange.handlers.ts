@@ -4,7 +4,7 @@ import type { ChangeContext } from "../../db/changes.ts";
 import type { ApprovalOutcome } from "../compliance/compliance.types.ts";
 import type { EnvelopeHandler } from "../federation/envelope-handlers.ts";
 import { decryptAttachment, encryptAttachment } from "./exchange.attachments.ts";
-import { envelopeBodyOf, gradingCode, searchTextOf } from "./exchange.compose.ts";
+import { envelopeBodyOf, messageColumnsOf } from "./exchange.compose.ts";
 import { deadlinesFor } from "./exchange.deadlines.ts";
 import { eraseMessage, messageBodyAtRest } from "./exchange.erasure.ts";
 import { exchangeError } from "./exchange.errors.ts";
@@ -68,30 +68,8 @@ export function messageEnvelopeHandler(service: ExchangeService): EnvelopeHandle
         thread_id: thread.id,
         envelope_id: payload.id,
         direction: "inbound" as const,
-        kind: message.kind,
         status: "received",
-        text: message.text,
-        search_text: searchTextOf(message.text, message.entities),
-        entities: message.entities,
-        tlp: message.tlp,
-        permitted_use: message.permittedUse,
-        handling_note: message.handlingNote,
-        legal_bases: message.legalBases,
-        personal_data: message.personalData,
-        data_subjects: message.dataSubjects,
-        grading: gradingCode(message.grading),
-        retention_until: message.retentionUntil,
-        priority: message.priority,
-        from_agency: message.fromAgency,
-        to_agency: message.toAgency,
-        sent_by: message.sentBy,
-        recipients: message.recipients,
-        response_type: message.responseType,
-        refusal_reason: message.refusalReason,
-        refusal_code: message.refusalCode ?? null,
-        refers_to: message.refersTo,
-        consent_granted: message.consentGranted,
-        onward_recipient: message.onwardRecipient,
+        ...messageColumnsOf(message),
         decision: null,
         approval_id: null,
         withdrawn_at: null,

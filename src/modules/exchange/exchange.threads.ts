@@ -1,6 +1,6 @@
 import { uuidv7 } from "../../core/ids.ts";
 import type { Principal } from "../identity/principal.ts";
-import { parseGrading } from "./exchange.compose.ts";
+import { messageContentOf } from "./exchange.compose.ts";
 import { exchangeError } from "./exchange.errors.ts";
 import { onwardOutcome } from "./exchange.onward.ts";
 import {
@@ -83,7 +83,6 @@ export class ExchangeThreads {
       if (!readable.includes(m)) return null;
       return {
         id: m.id,
-        kind: m.kind,
         direction: m.direction,
         status:
           m.direction === "outbound" && m.status === "sent"
@@ -92,30 +91,12 @@ export class ExchangeThreads {
         envelopeId: m.envelope_id,
         deliveredAt: delivery.get(m.envelope_id ?? "")?.deliveredAt ?? null,
         readAt: reads.get(m.id) ?? (m.direction === "inbound" ? now : null),
-        text: m.text,
-        priority: m.priority,
-        fromAgency: m.from_agency,
-        toAgency: m.to_agency,
-        sentBy: m.sent_by,
-        entities: m.entities,
+        ...messageContentOf(m),
+        // Shown as stored (the envelope carries the date only).
+        retentionUntil: m.retention_until,
         attachments: attachments
           .filter((a) => a.message_id === m.id)
           .map((a) => ({ id: a.id, name: a.name, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
-        tlp: m.tlp,
-        permittedUse: m.permitted_use,
-        handlingNote: m.handling_note,
-        legalBases: m.legal_bases,
-        personalData: m.personal_data,
-        dataSubjects: m.data_subjects,
-        grading: parseGrading(m.grading),
-        retentionUntil: m.retention_until,
-        recipients: m.recipients,
-        responseType: m.response_type,
-        refusalReason: m.refusal_reason,
-        refusalCode: m.refusal_code ?? null,
-        refersTo: m.refers_to,
-        consentGranted: m.consent_granted,
-        onwardRecipient: m.onward_recipient,
         decision: m.decision,
         approvalId: m.approval_id,
         withdrawnAt: m.withdrawn_at,
