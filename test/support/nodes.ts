@@ -71,7 +71,11 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
         : {}),
       ...options.config,
       // scrypt at 2^13 (8 MiB): the suite hashes hundreds of passwords on two cores; production stays at 2^17.
-      identity: { passwordHashCost: 13, ...((options.config?.identity as object | undefined) ?? {}) },
+      // Only a test-mode node may (config.schema.ts); one started as demo or production keeps 2^17.
+      identity: {
+        ...((options.config?.mode ?? "test") === "test" ? { passwordHashCost: 13 } : {}),
+        ...((options.config?.identity as object | undefined) ?? {}),
+      },
       federation: {
         retryBaseSeconds: 0.05,
         retryMaxSeconds: 1,
