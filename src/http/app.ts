@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -11,6 +12,7 @@ import {
 import type { Logger } from "pino";
 import { uuidv7 } from "../core/ids.ts";
 import type { Principal } from "../modules/identity/principal.ts";
+import { withCommonProblems } from "./problem.schema.ts";
 import { sendProblem } from "./problem.ts";
 
 declare module "fastify" {
@@ -118,14 +120,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     },
   });
+  // Every documented route also documents the errors all routes share, as the one Problem schema. Added before
+  // swagger collects the routes, so the OpenAPI document shows them.
+  app.addHook("onRoute", (route) => {
+    if (route.schema && !route.schema.hide) route.schema = withCommonProblems(route.schema, route.config);
+  });
   // Login sessions travel in an HTTP-only cookie (src/modules/identity/authenticators.ts checks its CSRF token).
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are JSON Schema 2020-12, so any JSON Schema validator checks answers against them
+      // (test/support/contract.ts does, with ajv).
+      openapi: "3.1.0",
       info: { title: "Liaison node API", version: "1" },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
+    // Puts the schemas registered with an id (the Problem) into components.schemas, where responses refer to it.
+    transformObject: jsonSchemaTransformObject,
   });
 
   // Authenticated routes declare `config: { auth: true }`; the principal is then on request.principal.

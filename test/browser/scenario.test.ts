@@ -67,6 +67,10 @@ describe("the issue's scenario, through the UI of both nodes", () => {
       .getByRole("link", { name: subject })
       .waitFor();
     await canada.page.getByLabel("Search subject or reference").fill("");
+    // The thread list tags each thread with its TLP marking (ThreadSummary.tlp, the strictest of its messages).
+    const row = canada.page.getByTestId("thread-list").locator("li").filter({ hasText: subject });
+    await row.locator(".tlp-tag").waitFor();
+    expect(await row.locator(".tlp-tag").textContent()).toBe("TLP:AMBER");
     await canada.page.getByTestId("thread-list").getByRole("link", { name: subject }).click();
     await canada.page.getByRole("heading", { level: 1, name: subject }).waitFor();
     // The banner shows the label exactly as TLP 2.0 writes it, in its colour on black.

@@ -6,6 +6,7 @@ import pino from "pino";
 import { resolveConfig } from "../../src/config/load-config.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createNode, type LiaisonNode, type NodeOptions } from "../../src/node/node.ts";
+import { type OpenApiDocument, ResponseContract } from "./contract.ts";
 import { seedEmbeddedDatabase } from "./pglite-template.ts";
 import { randomSchema } from "./schemas.ts";
 
@@ -92,6 +93,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     ...(options.modules ? { modules: options.modules } : {}),
   });
   const url = options.listen === false ? config.baseUrl : await node.listen();
+  let contract: ResponseContract | undefined;
   return Object.assign(node, {
     url,
     dataDir,
@@ -102,7 +104,11 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
         headers: { authorization: `Bearer ${token ?? node.adminToken}` },
         ...(body !== undefined ? { payload: body as object } : {}),
       });
-      return { status: response.statusCode, body: (response.body ? response.json() : undefined) as T };
+      const parsed = response.body ? response.json() : undefined;
+      // Every answer is checked against the OpenAPI document by a validator that is not the route's serializer.
+      contract ??= new ResponseContract(node.app.swagger() as unknown as OpenApiDocument);
+      contract.check(method, path, response.statusCode, response.headers["content-type"] as string | undefined, parsed);
+      return { status: response.statusCode, body: parsed as T };
     },
   });
 }

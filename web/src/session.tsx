@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext } from "react";
 import { ApiError, storedToken, storeToken } from "./api/client.ts";
+import type { User } from "./api/contract.ts";
 import { auth, federation, node } from "./api/endpoints.ts";
-import type { User } from "./api/types.ts";
 
 interface Session {
   user: User | null;

@@ -422,7 +422,8 @@ const view = (row: ApprovalRow) => ({
   requester: row.requester_id,
   summary: row.summary,
   input: row.input,
-  decision: row.decision,
+  // jsonb as the service wrote it: the gate's decision, or the four-eyes case of a role grant (ApprovalView).
+  decision: row.decision as { decision: string; reasons?: { policy: string; text: string }[] } | null,
   status: row.status,
   approver: row.approver_id,
   basis: row.basis,

@@ -2,14 +2,23 @@ import { Readable } from "node:stream";
 import type { FastifyRequest } from "fastify";
 import type { App } from "../../http/app.ts";
 import { authorize } from "../../http/guards.ts";
+import { problems } from "../../http/problem.schema.ts";
+import { binaryResponse } from "../../http/response.schema.ts";
 import type { PeerDirectory } from "../federation/peers.service.ts";
 import type { KeyRing } from "../keys/keys.service.ts";
 import {
+  AuditAlerts,
+  AuditKeys,
+  ConsistencyProof,
   ConsistencyQuery,
+  EventsPage,
   EventsQuery,
+  InclusionProof,
   InclusionQuery,
   LeafStreamQuery,
+  LeavesPage,
   LeavesQuery,
+  TreeHeadWithWitnesses,
   WitnessedHeads,
   WitnessedQuery,
 } from "./audit.schema.ts";
@@ -19,17 +28,25 @@ import { LEAF_STREAM_MEDIA_TYPE } from "./leaf-stream.ts";
 export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: PeerDirectory; party: string }) {
   const { audit } = deps;
   const tags = ["audit"];
+  const proofRange = problems({ 400: ["LIAISON_AUDIT_PROOF_RANGE"] });
   // Who reads the log is the policy's call (audit-read: auditors and the administrator); refusals are audited.
   const canRead = (request: FastifyRequest) =>
     authorize(request, "audit.read", { type: "audit-log", id: deps.party, attributes: { party: deps.party } });
   return (app: App) => {
-    app.get("/api/v1/audit/tree-head", { config: { auth: true }, schema: { tags } }, async (request) => {
-      await canRead(request);
-      return audit.treeHeadWithWitnesses();
-    });
+    app.get(
+      "/api/v1/audit/tree-head",
+      { config: { auth: true }, schema: { tags, response: { 200: TreeHeadWithWitnesses } } },
+      async (request) => {
+        await canRead(request);
+        return audit.treeHeadWithWitnesses();
+      },
+    );
     app.get(
       "/api/v1/audit/proof/inclusion",
-      { config: { auth: true }, schema: { tags, querystring: InclusionQuery } },
+      {
+        config: { auth: true },
+        schema: { tags, querystring: InclusionQuery, response: { 200: InclusionProof, ...proofRange } },
+      },
       async (request) => {
         await canRead(request);
         return audit.inclusionProof(request.query.index, request.query.treeSize);
@@ -37,7 +54,10 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
     );
     app.get(
       "/api/v1/audit/proof/consistency",
-      { config: { auth: true }, schema: { tags, querystring: ConsistencyQuery } },
+      {
+        config: { auth: true },
+        schema: { tags, querystring: ConsistencyQuery, response: { 200: ConsistencyProof, ...proofRange } },
+      },
       async (request) => {
         await canRead(request);
         return audit.consistencyProof(request.query.from, request.query.to);
@@ -45,7 +65,10 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
     );
     app.get(
       "/api/v1/audit/leaves",
-      { config: { auth: true }, schema: { tags, querystring: LeavesQuery } },
+      {
+        config: { auth: true },
+        schema: { tags, querystring: LeavesQuery, response: { 200: LeavesPage, ...proofRange } },
+      },
       async (request) => {
         await canRead(request);
         return audit.leaves(request.query.start, request.query.end, request.query.view);
@@ -54,7 +77,14 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
     // The whole log for a verifier: binary records, no JSON or base64 on either side (leaf-stream.ts).
     app.get(
       "/api/v1/audit/leaves/stream",
-      { config: { auth: true }, schema: { tags, querystring: LeafStreamQuery } },
+      {
+        config: { auth: true },
+        schema: {
+          tags,
+          querystring: LeafStreamQuery,
+          response: { 200: binaryResponse("The leaves as a stream (leaf-stream.ts)", [LEAF_STREAM_MEDIA_TYPE]) },
+        },
+      },
       async (request, reply) => {
         await canRead(request);
         const { start, end, hashes } = request.query;
@@ -64,7 +94,7 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
     );
     app.get(
       "/api/v1/audit/events",
-      { config: { auth: true }, schema: { tags, querystring: EventsQuery } },
+      { config: { auth: true }, schema: { tags, querystring: EventsQuery, response: { 200: EventsPage } } },
       async (request) => {
         await canRead(request);
         const q = request.query;
@@ -79,10 +109,14 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
         });
       },
     );
-    app.get("/api/v1/audit/alerts", { config: { auth: true }, schema: { tags } }, async (request) => {
-      await canRead(request);
-      return audit.alerts();
-    });
+    app.get(
+      "/api/v1/audit/alerts",
+      { config: { auth: true }, schema: { tags, response: { 200: AuditAlerts } } },
+      async (request) => {
+        await canRead(request);
+        return audit.alerts();
+      },
+    );
     // This node as a witness: its own record of the peer's heads it countersigned, for an auditor of the peer's
     // log to compare with what the peer shows (`liaison audit verify --peer`). The sizes and times tell how busy
     // the peer was, which the parties do not publish, so it is read as the rest of the log is (audit.read).
@@ -95,15 +129,19 @@ export function auditRoutes(deps: { audit: AuditService; keys: KeyRing; peers: P
       },
     );
     // Keys that verify this log's heads and its witnesses' countersignatures (from the pinned descriptors).
-    app.get("/api/v1/audit/keys", { config: { auth: true }, schema: { tags } }, async (request) => {
-      await canRead(request);
-      await deps.peers.reload();
-      const sig = (keys: { use?: string }[]) => keys.filter((k) => k.use === "sig");
-      return {
-        party: deps.party,
-        keys: sig(deps.keys.publicJwks() as { use?: string }[]),
-        peers: deps.peers.list().map((p) => ({ party: p.party, keys: sig(p.descriptor.keys.keys) })),
-      };
-    });
+    app.get(
+      "/api/v1/audit/keys",
+      { config: { auth: true }, schema: { tags, response: { 200: AuditKeys } } },
+      async (request) => {
+        await canRead(request);
+        await deps.peers.reload();
+        const sig = <K extends { use?: string }>(keys: K[]) => keys.filter((k) => k.use === "sig");
+        return {
+          party: deps.party,
+          keys: sig(deps.keys.publicJwks() as { kty: string; use?: string }[]),
+          peers: deps.peers.list().map((p) => ({ party: p.party, keys: sig(p.descriptor.keys.keys) })),
+        };
+      },
+    );
   };
 }

@@ -115,3 +115,79 @@ export const WITNESSING_ACTIONS: readonly string[] = [
 
 /** Longest page of leaves one request returns. */
 export const MAX_LEAVES_PER_PAGE = 1000;
+
+// ---- Responses (the OpenAPI document and the web client's types come from them).
+
+/** A JWK as the log's verifiers need it (the public part only; keys.schema and federation.schema check more). */
+const VerifyingKey = z.looseObject({ kty: z.string(), kid: z.string().optional(), use: z.string().optional() });
+
+export const TreeHeadWithWitnesses = z.object({
+  /** The signed tree head (compact JWS). */
+  signed: z.string(),
+  treeSize: z.number().int(),
+  rootHash: z.string(),
+  timestamp: z.string(),
+  witnesses: z.array(
+    z.object({
+      party: z.string(),
+      signed: z.string(),
+      treeSize: z.number().int(),
+      rootHash: z.string(),
+      receivedAt: z.string(),
+    }),
+  ),
+});
+export const InclusionProof = z.object({
+  index: z.number().int(),
+  treeSize: z.number().int(),
+  leafHash: z.string(),
+  path: z.array(z.string()),
+});
+export const ConsistencyProof = z.object({ from: z.number().int(), to: z.number().int(), path: z.array(z.string()) });
+
+/** A leaf's event as recorded (audit.repository.ts auditLeafBytes): open, since `details` is each action's own. */
+export const RecordedEvent = z.looseObject({
+  index: z.number().int(),
+  at: z.string(),
+  party: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  outcome: z.string(),
+  reasons: z.array(z.object({ policy: z.string(), text: z.string() })),
+  requestId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export const LeavesPage = z.object({
+  items: z.array(
+    z.object({
+      index: z.number().int(),
+      /** The leaf bytes, base64. */
+      data: z.string(),
+      leafHash: z.string().nullable(),
+      event: RecordedEvent.optional(),
+    }),
+  ),
+});
+export const EventsPage = z.object({
+  items: z.array(RecordedEvent),
+  /** Pass as `before` for older events; null on the last page. */
+  next: z.number().int().nullable(),
+});
+export const AuditAlerts = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: z.string(),
+      peer: z.string(),
+      kind: z.string(),
+      treeSize: z.number().int().nullable(),
+      detail: z.string(),
+    }),
+  ),
+});
+export const AuditKeys = z.object({
+  party: z.string(),
+  keys: z.array(VerifyingKey),
+  peers: z.array(z.object({ party: z.string(), keys: z.array(VerifyingKey) })),
+});

@@ -4,7 +4,9 @@
  * signs tree heads, serves inclusion and consistency proofs, leaves and searches, and drives witnessing by the
  * peer (witness.service.ts), whose countersignatures and alerts it also serves.
  */
+
 import type { Logger } from "pino";
+import type { z } from "zod";
 import type { Clock } from "../../core/clock.ts";
 import {
   consistencyProofRanges,
@@ -26,6 +28,7 @@ import {
   readNodes,
   searchLeaves,
 } from "./audit.repository.ts";
+import type { RecordedEvent } from "./audit.schema.ts";
 import { MAX_LEAVES_PER_PAGE } from "./audit.schema.ts";
 import { leafRecordBatches } from "./leaf-stream.source.ts";
 import { LEAF_STREAM_END } from "./leaf-stream.ts";
@@ -205,7 +208,8 @@ export class AuditService {
         index: Number(row.index),
         data: Buffer.from(row.data).toString("base64"),
         leafHash: row.leafHash ? toBase64(row.leafHash) : null,
-        ...(view === "full" ? { event: JSON.parse(decoder.decode(row.data)) as unknown } : {}),
+        // The leaf bytes are the canonical JSON auditLeafBytes wrote: a RecordedEvent (audit.schema.ts).
+        ...(view === "full" ? { event: JSON.parse(decoder.decode(row.data)) as z.output<typeof RecordedEvent> } : {}),
       })),
     };
   }

@@ -110,3 +110,11 @@ export const gatedMessageFields = {
   /** For TLP:RED: the usernames at the receiving party allowed to read. */
   recipients: z.array(z.string().min(1).max(100)).max(50).optional(),
 };
+
+/** The gate's answer (compliance.types.ts ComplianceDecision), as routes that show it answer it. */
+export const GateDecision = z.object({
+  decision: z.enum(["allow", "refuse", "escalate"]),
+  reasons: z.array(z.object({ policy: z.string(), text: z.string() })),
+  /** Ids of the legal instruments involved (shared/domain/legal-bases.json). */
+  instruments: z.array(z.string()),
+});

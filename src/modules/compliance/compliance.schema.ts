@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AddMessageRequest } from "../exchange/exchange.schema.ts";
+import { GateDecision } from "./compliance.fields.ts";
 
 export { MistreatmentRisk, Mitigation } from "./compliance.fields.ts";
 
@@ -15,10 +16,5 @@ export const ComplianceEvaluateRequest = AddMessageRequest.extend({
 });
 export type ComplianceEvaluateRequest = z.infer<typeof ComplianceEvaluateRequest>;
 
-export const PolicyReasonSchema = z.object({ policy: z.string(), text: z.string() });
-
-export const ComplianceDecisionSchema = z.object({
-  decision: z.enum(["allow", "refuse", "escalate"]),
-  reasons: z.array(PolicyReasonSchema),
-  instruments: z.array(z.string()),
-});
+/** The gate's decision, the one shape of compliance.fields.ts (exchange messages show it too). */
+export const ComplianceDecisionSchema = GateDecision;

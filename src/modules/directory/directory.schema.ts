@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
+import { itemsOf } from "../../http/response.schema.ts";
 
 /** The public face of a user, the only part of a user that leaves its node. */
 export const DirectoryEntry = z
@@ -28,3 +29,24 @@ export const ListDirectoryUsersQuery = z.object({
   role: z.string().min(1).max(64).optional(),
 });
 export type ListDirectoryUsersQuery = z.infer<typeof ListDirectoryUsersQuery>;
+
+// ---- Responses (the OpenAPI document and the web client's types come from them).
+
+/** An agency of shared/domain/agencies.json (directory.domain.ts DomainAgency). */
+export const Agency = z.object({
+  id: z.string(),
+  party: z.string(),
+  acronym: z.string(),
+  name: z.string(),
+  mandate: z.string(),
+  lanes: z.array(z.string()),
+  /** Canadian agencies bound by the mistreatment-risk directions; false for every Indian agency. */
+  acaDirections: z.boolean(),
+  acaMandatory: z.boolean(),
+});
+export const AgencyDirectory = z.object({
+  lanes: z.record(z.string(), z.string()),
+  parties: z.array(z.object({ code: z.string(), name: z.string(), agencies: z.array(Agency) })),
+});
+export const DirectoryUserList = itemsOf(DirectoryEntry);
+export const PublishResult = z.object({ entries: z.number().int(), envelopes: z.number().int() });

@@ -94,7 +94,7 @@ export function messageContentOf(m: ExchangeMessagesTable) {
     fromAgency: m.from_agency,
     toAgency: m.to_agency,
     sentBy: m.sent_by,
-    entities: m.entities as Record<string, unknown>[],
+    entities: m.entities as { type: string; [field: string]: unknown }[],
     tlp: m.tlp as EnvelopeMessage["tlp"],
     permittedUse: m.permitted_use as EnvelopeMessage["permittedUse"],
     handlingNote: m.handling_note,

@@ -182,6 +182,20 @@ export async function listThreadMessages(db: DbOrTx, threadId: string) {
   return db.selectFrom("exchange_messages").selectAll().where("thread_id", "=", threadId).orderBy("id").execute();
 }
 
+/** The TLP labels each thread's messages carry (distinct), for the marking the thread list shows. */
+export async function tlpsOfThreads(db: DbOrTx, threadIds: string[]): Promise<Map<string, string[]>> {
+  const byThread = new Map<string, string[]>();
+  if (threadIds.length === 0) return byThread;
+  const rows = await db
+    .selectFrom("exchange_messages")
+    .select(["thread_id", "tlp"])
+    .distinct()
+    .where("thread_id", "in", threadIds)
+    .execute();
+  for (const row of rows) byThread.set(row.thread_id, [...(byThread.get(row.thread_id) ?? []), row.tlp]);
+  return byThread;
+}
+
 export async function markRead(db: DbOrTx, messageIds: string[], reader: string, at: Date): Promise<number> {
   if (messageIds.length === 0) return 0;
   const result = await db

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
-import { Grading, gatedMessageFields, MistreatmentRisk, PermittedUse, Tlp } from "../compliance/compliance.fields.ts";
+import { binaryResponse, Instant, itemsOf } from "../../http/response.schema.ts";
+import {
+  GateDecision,
+  Grading,
+  gatedMessageFields,
+  MistreatmentRisk,
+  PermittedUse,
+  Tlp,
+} from "../compliance/compliance.fields.ts";
 import { AttachmentName, DeclaredMediaType, MediaType } from "./exchange.attachment-meta.ts";
 import { CONTROL_KINDS, contentFieldsOf, isControlKind, REFUSAL_CODES } from "./exchange.content.ts";
 import { Entity } from "./exchange.entities.ts";
@@ -198,3 +206,157 @@ export type MessageEnvelopeBody = z.infer<typeof MessageEnvelopeBody>;
 export const WithdrawalConfirmedBody = z
   .object({ threadId: z.uuid(), messageId: z.uuid(), withdrawalId: z.uuid() })
   .strict();
+
+// ---- Responses. The routes' answers, as the OpenAPI document and the web client's types (web/src/api) see them.
+
+/** The thread as every answer about it starts (ExchangeService.threadView). */
+export const ThreadHeader = z.object({
+  id: z.uuid(),
+  lane: z.string(),
+  subject: z.string(),
+  direction: z.enum(["inbound", "outbound"]),
+  /** The other party of the thread. */
+  peer: z.string(),
+  fromAgency: z.string().nullable(),
+  toAgency: z.string().nullable(),
+  assignedAgency: z.string().nullable(),
+  assignee: z.string().nullable(),
+  priority: z.string().nullable(),
+  startedAt: Instant,
+  deadlines: z.object({
+    acknowledgeBy: Instant.nullable(),
+    respondBy: Instant.nullable(),
+    acknowledgedAt: Instant.nullable(),
+    respondedAt: Instant.nullable(),
+  }),
+});
+
+/** A row of the thread list: the header, the time left to respond, and the strictest TLP of its messages. */
+export const ThreadSummary = ThreadHeader.extend({
+  msLeft: z.number().nullable(),
+  /** The strictest TLP label among the thread's messages: the marking the thread is handled at. */
+  tlp: Tlp.nullable(),
+});
+export const ThreadList = itemsOf(ThreadSummary);
+
+export const AttachmentMeta = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+});
+
+/** A message as its reader sees it (ExchangeThreads.get). */
+export const MessageView = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  direction: z.enum(["inbound", "outbound"]),
+  /** outbound: queued, pending, delivered, pending-approval, blocked, ...; inbound: received. */
+  status: z.string(),
+  envelopeId: z.string().nullable(),
+  deliveredAt: Instant.nullable(),
+  readAt: Instant.nullable(),
+  text: z.string(),
+  priority: z.string().nullable(),
+  fromAgency: z.string().nullable(),
+  toAgency: z.string().nullable(),
+  sentBy: z.string(),
+  entities: z.array(z.looseObject({ type: z.string() })),
+  attachments: z.array(AttachmentMeta),
+  tlp: z.string(),
+  permittedUse: z.array(z.string()),
+  handlingNote: z.string().nullable(),
+  legalBases: z.array(z.string()),
+  personalData: z.boolean(),
+  dataSubjects: z.array(z.string()),
+  grading: Grading.nullable(),
+  retentionUntil: z.union([Instant, z.string()]).nullable(),
+  recipients: z.array(z.string()),
+  responseType: z.string().nullable(),
+  refusalReason: z.string().nullable(),
+  refusalCode: RefusalCode.nullable().optional(),
+  refersTo: z.string().nullable(),
+  consentGranted: z.boolean().nullable(),
+  onwardRecipient: z.string().nullable(),
+  decision: GateDecision.nullable(),
+  approvalId: z.string().nullable(),
+  withdrawnAt: Instant.nullable(),
+  withdrawalConfirmedAt: Instant.nullable(),
+  createdAt: Instant,
+});
+/** What the receiver sees of a message its sender withdrew: that it was, and nothing of its content. */
+export const WithdrawnMessageView = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  status: z.literal("withdrawn"),
+  withdrawnAt: Instant.nullable(),
+  createdAt: Instant,
+});
+export const Thread = ThreadSummary.extend({ messages: z.array(z.union([MessageView, WithdrawnMessageView])) });
+
+/** A message just sent (or held): where it stands, and the gate's decision when it was gated. */
+export const SentMessage = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  status: z.string(),
+  envelopeId: z.string().nullable(),
+  decision: GateDecision.nullable(),
+  approvalId: z.string().nullable(),
+});
+export const CreatedThread = ThreadHeader.extend({ messages: z.array(SentMessage) });
+
+export const MarkedRead = z.object({ marked: z.literal(true) });
+
+export const Notification = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  kind: z.string(),
+  recipient: z.string(),
+  text: z.string(),
+  readAt: Instant.nullable(),
+  createdAt: Instant,
+});
+export const NotificationList = itemsOf(Notification);
+
+export const SearchHit = z.object({
+  id: z.uuid(),
+  threadId: z.uuid(),
+  kind: z.string(),
+  status: z.string(),
+  direction: z.string(),
+  tlp: z.string(),
+  priority: z.string().nullable(),
+  createdAt: Instant,
+  subject: z.string(),
+  lane: z.string(),
+  party: z.string(),
+  respondBy: Instant.nullable(),
+  /** The matching passages, hits marked with <b>. */
+  snippet: z.string(),
+});
+export const SearchPage = z.object({
+  items: z.array(SearchHit),
+  /** Older matches may exist: pass this as `before` to get them. Null when there are none (and for relevance). */
+  next: z.string().nullable(),
+  /** The page stopped at the budget of recent messages before it was full; older matches may exist (`next`). */
+  partial: z.boolean(),
+});
+
+const Quantiles = z.object({ median: z.number().nullable(), p95: z.number().nullable() });
+export const ExchangeStats = itemsOf(
+  z.object({
+    lane: z.string(),
+    priority: z.string().nullable(),
+    requests: z.object({ sent: z.number(), received: z.number() }),
+    acknowledgeSeconds: Quantiles,
+    respondSeconds: Quantiles,
+    deadlines: z.object({ met: z.number(), breached: z.number() }),
+    refusals: z.array(z.object({ code: z.string(), count: z.number() })),
+  }),
+);
+
+/** An attachment's bytes (GET /api/v1/attachments/:id), in the content type it was sent with. */
+export const AttachmentBytes = binaryResponse(
+  "The file, in the content type it was sent with (x-content-sha256: its SHA-256)",
+);

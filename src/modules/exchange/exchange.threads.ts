@@ -1,4 +1,5 @@
 import { uuidv7 } from "../../core/ids.ts";
+import type { ComplianceDecision } from "../compliance/compliance.types.ts";
 import type { Principal } from "../identity/principal.ts";
 import { messageContentOf } from "./exchange.compose.ts";
 import { exchangeError } from "./exchange.errors.ts";
@@ -10,10 +11,11 @@ import {
   listThreadMessages,
   markRead,
   readsBy,
+  tlpsOfThreads,
   updateMessage,
   updateThread,
 } from "./exchange.repository.ts";
-import type { ListThreadsQuery } from "./exchange.schema.ts";
+import { type ListThreadsQuery, Tlp } from "./exchange.schema.ts";
 import { agencyOf, type ExchangeService } from "./exchange.service.ts";
 import { canRead, readScopeOf, threadVisibleTo } from "./exchange.visibility.ts";
 
@@ -41,10 +43,15 @@ export class ExchangeThreads {
     // Untriaged: not yet routed to an agency of this party.
     if (query.unassigned) q = q.where("t.assigned_agency", "is", null);
     const rows = await q.execute();
+    const tlps = await tlpsOfThreads(
+      this.deps.db,
+      rows.map((t) => t.id),
+    );
     const now = this.deps.clock.now().getTime();
     return rows.map((t) => ({
       ...this.service.threadView(t),
       msLeft: t.respond_by && !t.responded_at ? t.respond_by.getTime() - now : null,
+      tlp: strictestTlp(tlps.get(t.id) ?? []),
     }));
   }
 
@@ -79,7 +86,13 @@ export class ExchangeThreads {
     const messages = rows.map((m) => {
       // Withdrawn content stays hidden by default; the receiver sees only that something was withdrawn.
       if (m.direction === "inbound" && m.withdrawn_at)
-        return { id: m.id, kind: m.kind, status: "withdrawn", withdrawnAt: m.withdrawn_at, createdAt: m.created_at };
+        return {
+          id: m.id,
+          kind: m.kind,
+          status: "withdrawn" as const,
+          withdrawnAt: m.withdrawn_at,
+          createdAt: m.created_at,
+        };
       if (!readable.includes(m)) return null;
       return {
         id: m.id,
@@ -97,7 +110,8 @@ export class ExchangeThreads {
         attachments: attachments
           .filter((a) => a.message_id === m.id)
           .map((a) => ({ id: a.id, name: a.name, contentType: a.content_type, size: a.size, sha256: a.sha256 })),
-        decision: m.decision,
+        // jsonb as the send wrote it: the gate's decision on a gated message.
+        decision: m.decision as ComplianceDecision | null,
         approvalId: m.approval_id,
         withdrawnAt: m.withdrawn_at,
         withdrawalConfirmedAt: m.withdrawal_confirmed_at,
@@ -108,6 +122,7 @@ export class ExchangeThreads {
     return {
       ...this.service.threadView(thread),
       msLeft: thread.respond_by && !thread.responded_at ? thread.respond_by.getTime() - now2 : null,
+      tlp: strictestTlp(rows.map((m) => m.tlp)),
       messages: messages.filter((m) => m !== null),
     };
   }
@@ -242,4 +257,13 @@ export class ExchangeThreads {
       .limit(limit)
       .execute();
   }
+}
+
+/**
+ * The marking a thread is handled at: the strictest label among its messages (Tlp lists them strictest first).
+ * The list shows it as the thread's tag; a label says how to handle the thread, not what any message says.
+ */
+export function strictestTlp(labels: readonly string[]): (typeof Tlp.options)[number] | null {
+  const ranked = Tlp.options.filter((label) => labels.includes(label));
+  return ranked[0] ?? null;
 }

@@ -5,9 +5,18 @@ import type { NodeConfig } from "../../config/config.schema.ts";
 import { LiaisonError } from "../../core/errors.ts";
 import type { App } from "../../http/app.ts";
 import { authorizeNodeOperation } from "../../http/guards.ts";
+import { problems } from "../../http/problem.schema.ts";
 import { Kid } from "../keys/keys.schema.ts";
 import type { FederationClient } from "./federation.client.ts";
-import { EnvelopeBatchRequest } from "./federation.schema.ts";
+import {
+  Descriptor,
+  EnvelopeBatchRequest,
+  EnvelopeBatchResponse,
+  EnvelopeRecord,
+  OutboxList,
+  PeerList,
+  RetryResult,
+} from "./federation.schema.ts";
 import type { FederationService } from "./federation.service.ts";
 import { inboxRateLimit } from "./inbox.rate-limit.ts";
 import type { InboxService } from "./inbox.service.ts";
@@ -29,8 +38,10 @@ export interface FederationRoutesDeps {
 
 export function federationRoutes(deps: FederationRoutesDeps) {
   return async (app: App) => {
-    app.get("/federation/v1/descriptor", { schema: { tags: ["federation"] } }, async () =>
-      deps.federation.descriptor(),
+    app.get(
+      "/federation/v1/descriptor",
+      { schema: { tags: ["federation"], response: { 200: Descriptor } } },
+      async () => deps.federation.descriptor(),
     );
 
     // Unauthenticated at the HTTP level on purpose: every envelope proves its sender by its signature, and
@@ -43,7 +54,17 @@ export function federationRoutes(deps: FederationRoutesDeps) {
         "/federation/v1/envelopes",
         {
           bodyLimit: deps.maxBodyBytes,
-          schema: { tags: ["federation"], body: EnvelopeBatchRequest },
+          schema: {
+            tags: ["federation"],
+            body: EnvelopeBatchRequest,
+            response: {
+              200: EnvelopeBatchResponse,
+              ...problems({
+                413: ["LIAISON_FEDERATION_BATCH_TOO_LARGE", "LIAISON_REQUEST_TOO_LARGE"],
+                429: ["LIAISON_FEDERATION_INBOX_RATE_LIMITED"],
+              }),
+            },
+          },
           config: {
             rateLimit: inboxRateLimit(deps.unauthenticatedRatePerMinute, deps.inbox.trustedAddresses, () =>
               deps.inbox.countRateLimited(),
@@ -66,7 +87,14 @@ export function federationRoutes(deps: FederationRoutesDeps) {
 
     app.get(
       "/api/v1/federation/envelopes/:envelopeId",
-      { config: { auth: true }, schema: { tags: ["federation"], params: z.object({ envelopeId: z.uuid() }) } },
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["federation"],
+          params: z.object({ envelopeId: z.uuid() }),
+          response: { 200: EnvelopeRecord, ...problems({ 404: ["LIAISON_FEDERATION_ENVELOPE_NOT_FOUND"] }) },
+        },
+      },
       async (request) => {
         await authorizeNodeOperation(request, "envelope.read");
         return deps.federation.envelope(request.params.envelopeId);
@@ -75,7 +103,7 @@ export function federationRoutes(deps: FederationRoutesDeps) {
 
     app.get(
       "/api/v1/federation/peers",
-      { config: { auth: true }, schema: { tags: ["federation"] } },
+      { config: { auth: true }, schema: { tags: ["federation"], response: { 200: PeerList } } },
       async (request) => {
         await authorizeNodeOperation(request, "peer.manage");
         return { items: await deps.federation.listPeers() };
@@ -94,6 +122,17 @@ export function federationRoutes(deps: FederationRoutesDeps) {
             z.object({ descriptor: z.record(z.string(), z.unknown()), fingerprints: Fingerprints.optional() }),
             z.object({ url: z.url(), fingerprints: Fingerprints.optional() }),
           ]),
+          response: {
+            201: Descriptor,
+            ...problems({
+              400: [
+                "LIAISON_FEDERATION_FINGERPRINT_REQUIRED",
+                "LIAISON_FEDERATION_FINGERPRINT_MISMATCH",
+                "LIAISON_FEDERATION_DESCRIPTOR_INVALID",
+                "LIAISON_FEDERATION_DESCRIPTOR_UNREACHABLE",
+              ],
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -127,6 +166,7 @@ export function federationRoutes(deps: FederationRoutesDeps) {
             status: z.enum(["pending", "delivered", "dead"]).default("pending"),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
           }),
+          response: { 200: OutboxList },
         },
       },
       async (request) => {
@@ -142,6 +182,7 @@ export function federationRoutes(deps: FederationRoutesDeps) {
         schema: {
           tags: ["federation"],
           body: z.union([z.object({ envelopeIds: z.array(z.uuid()).min(1) }), z.object({ all: z.literal(true) })]),
+          response: { 200: RetryResult },
         },
       },
       async (request) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
+import { Instant, itemsOf } from "../../http/response.schema.ts";
 
 export const PublicJwk = z
   .object({
@@ -41,3 +42,71 @@ export const EnvelopeResult = z.union([
 ]);
 export type EnvelopeResult = z.infer<typeof EnvelopeResult>;
 export const EnvelopeBatchResponse = z.object({ results: z.array(EnvelopeResult) });
+
+// ---- Responses (the OpenAPI document and the web client's types come from them).
+
+const OutboxStatus = z.enum(["pending", "delivered", "dead"]);
+
+/** A pinned peer with its delivery counts. */
+export const PeerSummary = z.object({
+  party: z.string(),
+  name: z.string(),
+  baseUrl: z.string(),
+  kids: z.array(z.string()),
+  pending: z.number().int(),
+  dead: z.number().int(),
+  delivered: z.number().int(),
+  lastDeliveredAt: Instant.nullable(),
+});
+export const PeerList = itemsOf(PeerSummary);
+
+/** An outbox row as the operator reads it (the table's own column names). */
+export const OutboxItem = z.object({
+  envelope_id: z.string(),
+  peer: z.string(),
+  type: z.string(),
+  status: OutboxStatus,
+  attempts: z.number().int(),
+  created_at: Instant,
+  next_attempt_at: Instant,
+  last_error_code: z.string().nullable(),
+  last_error: z.string().nullable(),
+  delivered_at: Instant.nullable(),
+  dead_at: Instant.nullable(),
+});
+export const OutboxList = itemsOf(OutboxItem);
+export const RetryResult = z.object({ retried: z.array(z.string()) });
+
+/** One envelope, sent or received, as stored: its JWE, its receipt and (sent) every delivery attempt. */
+export const EnvelopeRecord = z.union([
+  z.object({
+    envelopeId: z.string(),
+    direction: z.literal("outbound"),
+    peer: z.string(),
+    type: z.string(),
+    status: OutboxStatus,
+    digest: z.string(),
+    jwe: z.string(),
+    receipt: z.string().nullable(),
+    attempts: z.array(
+      z.object({
+        attempted_at: Instant,
+        duration_ms: z.number(),
+        error: z.string().nullable(),
+        error_code: z.string().nullable(),
+        outcome: z.enum(["dead", "delivered", "retry"]),
+      }),
+    ),
+  }),
+  z.object({
+    envelopeId: z.string(),
+    direction: z.literal("inbound"),
+    peer: z.string(),
+    type: z.string(),
+    status: z.string(),
+    digest: z.string(),
+    jwe: z.string(),
+    receipt: z.string(),
+    attempts: z.array(z.never()),
+  }),
+]);

@@ -3,13 +3,21 @@ import type { FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { App } from "../../http/app.ts";
 import { authorizeNodeOperation, principalOf } from "../../http/guards.ts";
+import { problems } from "../../http/problem.schema.ts";
+import { noContent } from "../../http/response.schema.ts";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./authenticators.ts";
 import {
   ChangePasswordRequest,
   ChangeRoleRequest,
   CreateUserRequest,
   LoginRequest,
+  LoginResponse,
+  Me,
+  PasswordChanged,
+  UserChange,
   UserIdParams,
+  UserList,
+  UserViewSchema,
 } from "./identity.schema.ts";
 import type { IdentityService } from "./identity.service.ts";
 
@@ -42,7 +50,17 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
       scope.post(
         "/api/v1/auth/login",
         {
-          schema: { tags: ["auth"], body: LoginRequest },
+          schema: {
+            tags: ["auth"],
+            body: LoginRequest,
+            response: {
+              200: LoginResponse,
+              ...problems({
+                401: ["LIAISON_AUTH_LOGIN_FAILED"],
+                429: ["LIAISON_AUTH_LOCKED", "LIAISON_REQUEST_RATE_LIMITED"],
+              }),
+            },
+          },
           config: { rateLimit: { max: options.loginRatePerMinute, timeWindow: 60_000 } },
         },
         async (request, reply) => {
@@ -58,20 +76,35 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
       );
     });
 
-    app.post("/api/v1/auth/logout", { config: { auth: true }, schema: { tags: ["auth"] } }, async (request, reply) => {
-      await identity.auth.logout(principalOf(request), String(request.id));
-      clearCookies(reply);
-      return reply.status(204).send();
-    });
+    app.post(
+      "/api/v1/auth/logout",
+      { config: { auth: true }, schema: { tags: ["auth"], response: { 204: noContent } } },
+      async (request, reply) => {
+        await identity.auth.logout(principalOf(request), String(request.id));
+        clearCookies(reply);
+        return reply.status(204).send();
+      },
+    );
 
-    app.get("/api/v1/auth/me", { config: { auth: true }, schema: { tags: ["auth"] } }, async (request) => {
-      const { sessionId: _session, ...principal } = principalOf(request);
-      return principal;
-    });
+    app.get(
+      "/api/v1/auth/me",
+      { config: { auth: true }, schema: { tags: ["auth"], response: { 200: Me } } },
+      async (request) => {
+        const { sessionId: _session, ...principal } = principalOf(request);
+        return principal;
+      },
+    );
 
     app.post(
       "/api/v1/auth/password",
-      { config: { auth: true }, schema: { tags: ["auth"], body: ChangePasswordRequest } },
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["auth"],
+          body: ChangePasswordRequest,
+          response: { 200: PasswordChanged, ...problems({ 403: ["LIAISON_AUTH_WRONG_PASSWORD"] }) },
+        },
+      },
       async (request) => {
         const { currentPassword, newPassword } = request.body;
         return identity.auth.changePassword(principalOf(request), currentPassword, newPassword, String(request.id));
@@ -80,7 +113,10 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
 
     app.post(
       "/api/v1/users",
-      { config: { auth: true }, schema: { tags: ["users"], body: CreateUserRequest } },
+      {
+        config: { auth: true },
+        schema: { tags: ["users"], body: CreateUserRequest, response: { 201: UserChange, 202: UserChange } },
+      },
       async (request, reply) => {
         const admin = await authorizeNodeOperation(request, "user.manage");
         const user = await identity.users.create(request.body, { id: admin.id, requestId: String(request.id) });
@@ -89,14 +125,26 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
       },
     );
 
-    app.get("/api/v1/users", { config: { auth: true }, schema: { tags: ["users"] } }, async (request) => {
-      await authorizeNodeOperation(request, "user.manage");
-      return { items: await identity.users.list() };
-    });
+    app.get(
+      "/api/v1/users",
+      { config: { auth: true }, schema: { tags: ["users"], response: { 200: UserList } } },
+      async (request) => {
+        await authorizeNodeOperation(request, "user.manage");
+        return { items: await identity.users.list() };
+      },
+    );
 
     app.post(
       "/api/v1/users/:id/role",
-      { config: { auth: true }, schema: { tags: ["users"], params: UserIdParams, body: ChangeRoleRequest } },
+      {
+        config: { auth: true },
+        schema: {
+          tags: ["users"],
+          params: UserIdParams,
+          body: ChangeRoleRequest,
+          response: { 200: UserChange, 202: UserChange },
+        },
+      },
       async (request, reply) => {
         const admin = await authorizeNodeOperation(request, "user.manage");
         const user = await identity.users.changeRole(request.params.id, request.body, {
@@ -109,7 +157,7 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
 
     app.post(
       "/api/v1/users/:id/disable",
-      { config: { auth: true }, schema: { tags: ["users"], params: UserIdParams } },
+      { config: { auth: true }, schema: { tags: ["users"], params: UserIdParams, response: { 200: UserViewSchema } } },
       async (request) => {
         const admin = await authorizeNodeOperation(request, "user.manage");
         return identity.users.disable(request.params.id, { id: admin.id, requestId: String(request.id) });

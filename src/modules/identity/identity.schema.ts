@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Instant, itemsOf } from "../../http/response.schema.ts";
 
 export const Username = z
   .string()
@@ -57,3 +58,61 @@ export interface UserView {
   createdBy: string | null;
   updatedBy: string | null;
 }
+
+// ---- Responses (the OpenAPI document and the web client's types come from them).
+
+/** An account as the node shows it (UserView); never its password hash. */
+export const UserViewSchema = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  party: z.string(),
+  agency: z.string().nullable(),
+  role: z.string(),
+  lanes: z.array(z.string()),
+  status: z.enum(["active", "disabled", "pending"]),
+  demo: z.boolean(),
+  createdAt: Instant,
+  createdBy: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+});
+/** A created account or a role change; `approvalId` when a second administrator must approve it (202). */
+export const UserChange = UserViewSchema.extend({ approvalId: z.uuid().optional() });
+export const UserList = itemsOf(UserViewSchema);
+
+/** The session's token (also set as an HTTP-only cookie), its CSRF token and who logged in. */
+export const LoginResponse = z.object({
+  token: z.string(),
+  csrfToken: z.string(),
+  expiresAt: Instant,
+  user: UserViewSchema,
+});
+
+/** Who the caller is (the principal, without its session id). */
+export const Me = z.object({
+  id: z.string(),
+  username: z.string().optional(),
+  displayName: z.string().optional(),
+  role: z.string(),
+  party: z.string(),
+  agency: z.string().optional(),
+  authMethod: z.enum(["api-token", "session-bearer", "session-cookie"]).optional(),
+  requestId: z.string().optional(),
+  accountChangers: z.array(z.string()).optional(),
+});
+
+export const PasswordChanged = z.object({ sessionsRevoked: z.number().int() });
+
+/** An API token as listed: ids, owners and expiry, never the secret. */
+export const TokenViewSchema = z.object({
+  id: z.uuid(),
+  principal: z.string(),
+  role: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+  status: z.enum(["active", "expired", "revoked"]),
+});
+export const TokenList = itemsOf(TokenViewSchema);

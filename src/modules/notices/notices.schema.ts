@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PartyCode } from "../../core/party.ts";
+import { Instant, itemsOf } from "../../http/response.schema.ts";
 import { Lane, PermittedUse } from "../exchange/exchange.schema.ts";
 
 export const NOTICE_TEXT_MAX = 4000;
@@ -45,3 +46,36 @@ export const ListNoticesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.uuid().optional(),
 });
+
+// ---- Responses (the OpenAPI document and the web client's types come from them).
+
+/** A notice just sent: queued for the peer once the gate allowed it. */
+export const SentNotice = z.object({
+  id: z.uuid(),
+  envelopeId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  text: z.string(),
+  tlp: NoticeTlp,
+  permittedUse: z.array(PermittedUse),
+  status: z.string(),
+});
+export const NoticeView = z.object({
+  id: z.uuid(),
+  direction: z.enum(["inbound", "outbound"]),
+  from: z.string(),
+  to: z.string(),
+  text: z.string(),
+  sentBy: z.string().nullable(),
+  /** Null on notices received from nodes that predate the gate on notices. */
+  tlp: z.string().nullable(),
+  /** H0-H3 codes (jsonb; null on notices from nodes that predate the gate on notices). */
+  permittedUse: z.unknown(),
+  envelopeId: z.string(),
+  /** outbound: pending, delivered or dead (the outbox row); inbound: received. */
+  status: z.string(),
+  lastErrorCode: z.string().nullable(),
+  createdAt: Instant,
+  deliveredAt: Instant.nullable(),
+});
+export const NoticeList = itemsOf(NoticeView);

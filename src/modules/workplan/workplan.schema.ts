@@ -114,3 +114,118 @@ export const ReportQuery = z.object({
   format: z.enum(["html", "pdf"]).default("html"),
 });
 export const IdParam = z.object({ id: AnyId });
+
+// ---- Responses (the OpenAPI document and the web client's types come from them). Plan state is computed
+// (workplan.state.ts), so its dates are the ISO strings the events carry.
+
+const Actor = z.object({ party: z.string(), actor: z.string(), at: z.string() });
+export const MilestoneView = z.object({
+  id: z.string(),
+  title: z.string(),
+  dueDate: z.string(),
+  owner: z.string(),
+  status: z.string(),
+  evidence: z.array(z.string()),
+});
+export const InitiativeView = z.object({
+  id: z.string(),
+  lane: z.string(),
+  title: z.string(),
+  objective: z.string(),
+  leads: z.record(z.string(), z.array(z.string())),
+  scope: z.string().nullable(),
+  status: z.string(),
+  /** Each party's own red/amber/green reading; null until it gives one. */
+  health: z.record(z.string(), z.string().nullable()),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  milestones: z.array(MilestoneView),
+  progress: z.array(
+    z.object({
+      id: z.string(),
+      party: z.string(),
+      date: z.string(),
+      note: z.string(),
+      actor: z.string(),
+      at: z.string(),
+    }),
+  ),
+  history: z.array(z.object({ proposalId: z.string(), field: z.string(), proposedBy: Actor, acceptedBy: Actor })),
+});
+export const ProposalView = z.object({
+  id: z.string(),
+  initiativeId: z.string(),
+  change: ProposedChange,
+  /** The party that proposed, and who at that party. */
+  proposer: z.string(),
+  proposedBy: z.string(),
+  proposedAt: z.string(),
+  status: z.enum(PROPOSAL_STATUSES),
+  decidedByParty: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export const ActionItemView = z.object({
+  id: z.string(),
+  text: z.string(),
+  owner: z.string(),
+  due: z.string().nullable(),
+  status: z.string(),
+});
+export const ReviewView = z.object({
+  id: z.string(),
+  party: z.string(),
+  recordedBy: z.string(),
+  date: z.string(),
+  title: z.string(),
+  attendees: z.array(z.string()),
+  decisions: z.array(z.string()),
+  actionItems: z.array(ActionItemView),
+});
+/** The joint plan as this node computes it, with this node's party and its exchange indicators. */
+export const WorkplanView = z.object({
+  party: z.string(),
+  agreement: z
+    .object({
+      id: z.string(),
+      title: z.string(),
+      parties: z.array(z.string()),
+      agreedOn: z.string(),
+      place: z.string(),
+      basis: z.string(),
+    })
+    .nullable(),
+  lanes: z.record(z.string(), z.string()),
+  initiatives: z.array(InitiativeView),
+  proposals: z.array(ProposalView),
+  reviews: z.array(ReviewView),
+  indicators: z.object({
+    available: z.boolean(),
+    note: z.string().nullable(),
+    lanes: z.array(z.object({ lane: z.string(), due: z.number(), answeredOnTime: z.number() })),
+  }),
+});
+export const SeedResult = z.object({ agreementId: z.string(), digest: z.string(), seeded: z.boolean() });
+export const StateHash = z.object({ hash: z.string(), events: z.number().int() });
+export const ProposalList = z.object({ items: z.array(ProposalView) });
+export const ProposalDecision = z.object({ id: z.string(), status: z.enum(PROPOSAL_STATUSES) });
+export const ProgressRecorded = z.object({
+  id: z.string().optional(),
+  initiativeId: z.string(),
+  party: z.string(),
+  date: z.string(),
+  note: z.string(),
+});
+export const HealthRecorded = z.object({ initiativeId: z.string(), party: z.string(), health: z.enum(HEALTH) });
+export const MilestoneStatusRecorded = z.object({ milestoneId: z.string(), status: z.enum(MILESTONE_STATUSES) });
+export const EvidenceRecorded = z.object({ milestoneId: z.string(), url: z.string() });
+export const ReviewRecorded = z.object({
+  id: z.string().optional(),
+  date: z.string(),
+  title: z.string(),
+  attendees: z.array(z.string()),
+  decisions: z.array(z.string()),
+  actionItems: z.array(ActionItemView),
+});
+export const ActionStatusRecorded = z.object({ actionId: z.string(), status: z.enum(ACTION_STATUSES) });

@@ -87,9 +87,3 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export async function apiBlob(path: string): Promise<Blob> {
   return (await request("GET", path)).blob();
 }
-
-/** List endpoints answer `{ items }`; some may answer a bare array. */
-export function itemsOf<T>(value: { items?: T[] } | T[] | undefined): T[] {
-  if (Array.isArray(value)) return value;
-  return value?.items ?? [];
-}

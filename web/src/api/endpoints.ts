@@ -1,34 +1,49 @@
-/** Typed calls to every endpoint the UI uses, in one place. */
+/**
+ * Typed calls to every endpoint the UI uses, in one place. Answers and bodies are the server's schemas
+ * (./contract.ts): a field the server does not send is a type error here, not a blank in the UI.
+ */
 import type { PublicJwk } from "../lib/jws.ts";
-import { api, apiBlob, itemsOf, type Query, withQuery } from "./client.ts";
+import { api, apiBlob, type Query, withQuery } from "./client.ts";
 import type {
+  AddMessageBody,
   Agency,
+  AgencyDirectory,
   Approval,
+  ApprovalDecisionBody,
+  AssignBody,
   AuditAlert,
   AuditEvent,
   AuditLeaf,
   ComplianceDecision,
   ComplianceRequest,
+  CreatedThread,
+  CreateThreadBody,
   Descriptor,
   DirectoryUser,
   ExchangeStats,
+  InclusionProof,
+  LoginAnswer,
+  Me,
   Notice,
   OutboxItem,
   Peer,
   Proposal,
+  ProposeBody,
+  ReviewBody,
+  SearchPage,
+  SentMessage,
   Thread,
+  ThreadHeader,
   ThreadSummary,
   TreeHead,
-  User,
   Workplan,
-} from "./types.ts";
+} from "./contract.ts";
 
-type Items<T> = { items?: T[] } | T[];
+type Items<T> = { items: T[] };
 
 export const auth = {
-  login: (username: string, password: string) =>
-    api<{ token?: string; user: User }>("POST", "/api/v1/auth/login", { username, password }),
-  me: () => api<User>("GET", "/api/v1/auth/me"),
+  login: (username: string, password: string) => api<LoginAnswer>("POST", "/api/v1/auth/login", { username, password }),
+  me: () => api<Me>("GET", "/api/v1/auth/me"),
   logout: () => api<void>("POST", "/api/v1/auth/logout", {}),
 };
 
@@ -39,35 +54,24 @@ export const node = {
 export const directory = {
   /** The node answers agencies grouped by party; the UI wants one list. */
   agencies: async (): Promise<Agency[]> => {
-    const answer = await api<{ parties?: { code: string; agencies: Agency[] }[] } | Items<Agency>>(
-      "GET",
-      "/api/v1/directory/agencies",
-    );
-    if (!Array.isArray(answer) && "parties" in answer && answer.parties)
-      return answer.parties.flatMap((p) => p.agencies.map((a) => ({ ...a, party: a.party ?? p.code })));
-    return itemsOf(answer as Items<Agency>);
+    const answer = await api<AgencyDirectory>("GET", "/api/v1/directory/agencies");
+    return answer.parties.flatMap((p) => p.agencies);
   },
-  users: async () => itemsOf(await api<Items<DirectoryUser>>("GET", "/api/v1/directory/users")),
+  users: async () => (await api<Items<DirectoryUser>>("GET", "/api/v1/directory/users")).items,
 };
 
 export const threads = {
   list: async (query: { direction?: "inbound" | "outbound" } & Query = {}) =>
-    itemsOf(await api<Items<ThreadSummary>>("GET", withQuery("/api/v1/threads", query))),
+    (await api<Items<ThreadSummary>>("GET", withQuery("/api/v1/threads", query))).items,
   get: (id: string) => api<Thread>("GET", `/api/v1/threads/${encodeURIComponent(id)}`),
-  create: (body: Record<string, unknown>) => api<Thread>("POST", "/api/v1/threads", body),
-  reply: (id: string, body: Record<string, unknown>) =>
-    api<unknown>("POST", `/api/v1/threads/${encodeURIComponent(id)}/messages`, body),
-  assign: (id: string, body: { agency: string; assignee?: string }) =>
-    api<unknown>("POST", `/api/v1/threads/${encodeURIComponent(id)}/assign`, body),
+  create: (body: CreateThreadBody) => api<CreatedThread>("POST", "/api/v1/threads", body),
+  reply: (id: string, body: AddMessageBody) =>
+    api<SentMessage>("POST", `/api/v1/threads/${encodeURIComponent(id)}/messages`, body),
+  assign: (id: string, body: AssignBody) =>
+    api<ThreadHeader>("POST", `/api/v1/threads/${encodeURIComponent(id)}/assign`, body),
   stats: () => api<ExchangeStats>("GET", "/api/v1/exchange/stats"),
   /** Full-text search of message text this principal may read; snippets mark hits with <b>. */
-  search: async (q: string) =>
-    itemsOf(
-      await api<Items<{ id: string; threadId: string; subject: string; lane: string; kind: string; snippet: string }>>(
-        "GET",
-        withQuery("/api/v1/exchange/search", { q }),
-      ),
-    ),
+  search: async (q: string) => (await api<SearchPage>("GET", withQuery("/api/v1/exchange/search", { q }))).items,
 };
 
 export const compliance = {
@@ -75,41 +79,39 @@ export const compliance = {
 };
 
 export const approvals = {
-  list: async () => itemsOf(await api<Items<Approval>>("GET", "/api/v1/approvals")),
+  list: async () => (await api<Items<Approval>>("GET", "/api/v1/approvals")).items,
   /** `determination` and `measures`: the deputy head's, for a case whose mistreatment risk was undetermined. */
   decide: (
     id: string,
     approve: boolean,
     basis: string,
-    determination?: { determination: string; measures: Record<string, unknown>[] },
-  ) =>
-    api<unknown>("POST", `/api/v1/approvals/${encodeURIComponent(id)}/decision`, {
-      approve,
-      basis,
-      ...(determination ?? {}),
-    }),
+    determination?: Pick<ApprovalDecisionBody, "determination" | "measures">,
+  ) => {
+    const body: ApprovalDecisionBody = { approve, basis, ...(determination ?? {}) };
+    return api<Approval>("POST", `/api/v1/approvals/${encodeURIComponent(id)}/decision`, body);
+  },
 };
 
 export const workplan = {
   get: () => api<Workplan>("GET", "/api/v1/workplan"),
-  proposals: async () => itemsOf(await api<Items<Proposal>>("GET", "/api/v1/workplan/proposals")),
-  propose: (body: Record<string, unknown>) => api<Proposal>("POST", "/api/v1/workplan/proposals", body),
-  accept: (id: string) => api<unknown>("POST", `/api/v1/workplan/proposals/${encodeURIComponent(id)}/accept`, {}),
-  reject: (id: string) => api<unknown>("POST", `/api/v1/workplan/proposals/${encodeURIComponent(id)}/reject`, {}),
-  recordReview: (body: { date: string; title: string; attendees: string[]; decisions: string[] }) =>
-    api<unknown>("POST", "/api/v1/workplan/reviews", body),
+  proposals: async () => (await api<Items<Proposal>>("GET", "/api/v1/workplan/proposals")).items,
+  propose: (body: ProposeBody) => api<{ id: string; status: string }>("POST", "/api/v1/workplan/proposals", body),
+  accept: (id: string) =>
+    api<{ id: string; status: string }>("POST", `/api/v1/workplan/proposals/${encodeURIComponent(id)}/accept`, {}),
+  reject: (id: string) =>
+    api<{ id: string; status: string }>("POST", `/api/v1/workplan/proposals/${encodeURIComponent(id)}/reject`, {}),
+  recordReview: (body: ReviewBody) => api<unknown>("POST", "/api/v1/workplan/reviews", body),
   reportPdf: () => apiBlob("/api/v1/workplan/report?format=pdf"),
 };
 
 export const audit = {
   treeHead: () => api<TreeHead>("GET", "/api/v1/audit/tree-head"),
-  events: async (query: Query) =>
-    itemsOf(await api<Items<AuditEvent>>("GET", withQuery("/api/v1/audit/events", query))),
+  events: async (query: Query) => (await api<Items<AuditEvent>>("GET", withQuery("/api/v1/audit/events", query))).items,
   leaves: async (start: number, end: number) =>
-    itemsOf(await api<Items<AuditLeaf>>("GET", withQuery("/api/v1/audit/leaves", { start, end }))),
+    (await api<Items<AuditLeaf>>("GET", withQuery("/api/v1/audit/leaves", { start, end }))).items,
   inclusionProof: (index: number, treeSize: number) =>
-    api<{ path: string[] }>("GET", withQuery("/api/v1/audit/proof/inclusion", { index, treeSize })),
-  alerts: async () => itemsOf(await api<Items<AuditAlert>>("GET", "/api/v1/audit/alerts")),
+    api<InclusionProof>("GET", withQuery("/api/v1/audit/proof/inclusion", { index, treeSize })),
+  alerts: async () => (await api<Items<AuditAlert>>("GET", "/api/v1/audit/alerts")).items,
   /** Keys that verify this log's heads and its witnesses' countersignatures. */
   keys: () =>
     api<{ party: string; keys: PublicJwk[]; peers: { party: string; keys: PublicJwk[] }[] }>(
@@ -119,15 +121,15 @@ export const audit = {
 };
 
 export const federation = {
-  peers: async () => itemsOf(await api<Items<Peer>>("GET", "/api/v1/federation/peers")),
+  peers: async () => (await api<Items<Peer>>("GET", "/api/v1/federation/peers")).items,
   outbox: async (status: "pending" | "delivered" | "dead") =>
-    itemsOf(await api<Items<OutboxItem>>("GET", withQuery("/api/v1/federation/outbox", { status }))),
+    (await api<Items<OutboxItem>>("GET", withQuery("/api/v1/federation/outbox", { status }))).items,
   retry: (body: { all: true } | { envelopeIds: string[] }) =>
     api<{ retried: string[] }>("POST", "/api/v1/federation/outbox/retry", body),
 };
 
 export const notices = {
-  list: async () => itemsOf(await api<Items<Notice>>("GET", "/api/v1/notices")),
+  list: async () => (await api<Items<Notice>>("GET", "/api/v1/notices")).items,
   send: (to: string, text: string, legalBases: string[]) =>
     api<unknown>("POST", "/api/v1/notices", { to, text, legalBases }),
 };

@@ -1,5 +1,5 @@
 import { isValidPhoneNumber, parsePhoneNumber } from "libphonenumber-js/min";
-import type { Entity } from "../api/types.ts";
+import type { Entity } from "../api/contract.ts";
 
 /**
  * Kinds of entity an officer may type in, each checked here as the exchange module will check it (E.164 phone

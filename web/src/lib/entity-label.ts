@@ -1,4 +1,4 @@
-import type { Entity } from "../api/types.ts";
+import type { Entity } from "../api/contract.ts";
 
 /** The field that names an entity: a person's name, a phone's number, a chemical's CAS number... */
 export function entityLabel(entity: Entity): string {

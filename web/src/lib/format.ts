@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import type { Deadlines } from "../api/types.ts";
+import type { Deadlines } from "../api/contract.ts";
 
 /** Intl formatters are costly to build: one set per locale, shared by every row of a long list. */
 const formatters = new Map<string, ReturnType<typeof buildFormat>>();

@@ -1,4 +1,4 @@
-import type { Initiative } from "../api/types.ts";
+import type { Initiative } from "../api/contract.ts";
 
 /** Progress of an initiative: the share of its (not cancelled) milestones done; a closed one without any is done. */
 export function initiativeProgress(initiative: Initiative): number {

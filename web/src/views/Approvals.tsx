@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { Approval, ApprovalDecisionBody } from "../api/contract.ts";
 import { approvals, directory } from "../api/endpoints.ts";
-import type { Approval } from "../api/types.ts";
 import { Empty, ErrorState, QueryState } from "../components/states.tsx";
 import { AGENCIES } from "../lib/domain.ts";
 import { useFormat } from "../lib/format.ts";
@@ -61,8 +61,11 @@ function Determination({ id, value, onChange }: { id: string; value: Measures; o
   );
 }
 
-function measuresOf(v: Measures) {
-  const measures: Record<string, unknown>[] = v.caveats.map((measure) => ({ measure }));
+type Measure = NonNullable<ApprovalDecisionBody["measures"]>[number];
+
+function measuresOf(v: Measures): Measure[] {
+  // The checkboxes offer the caveat measures of compliance.fields.ts (MITIGATION_MEASURES) and nothing else.
+  const measures = v.caveats.map((measure) => ({ measure }) as Measure);
   if (v.givenBy.trim() && v.givenAt && v.summary.trim()) {
     measures.push({
       measure: "written-assurance",
@@ -187,9 +190,9 @@ function ApprovalCase({ approval }: { approval: Approval }) {
         <section>
           <h3>{t("approvals.case")}</h3>
           {approval.kind === ROLE_GRANT ? (
-            <RoleGrantFacts value={approval.input} />
+            <RoleGrantFacts value={approval.input as Record<string, unknown> | undefined} />
           ) : (
-            <CaseFacts value={approval.input} />
+            <CaseFacts value={approval.input as Record<string, unknown> | undefined} />
           )}
         </section>
         <section>

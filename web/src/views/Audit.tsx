@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { AuditEvent, TreeHead } from "../api/contract.ts";
 import { audit, directory } from "../api/endpoints.ts";
-import type { AuditEvent, TreeHead } from "../api/types.ts";
 import { Empty, ErrorState, QueryState } from "../components/states.tsx";
 import { useFormat } from "../lib/format.ts";
 import { type SignatureCheck, verifyCompactJws } from "../lib/jws.ts";

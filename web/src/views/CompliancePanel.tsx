@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import type { ComplianceRequest } from "../api/contract.ts";
 import { compliance } from "../api/endpoints.ts";
-import type { ComplianceRequest } from "../api/types.ts";
 import { ErrorState } from "../components/states.tsx";
 import { useDebounced } from "../lib/useDebounced.ts";
 

@@ -2,8 +2,17 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
+import type {
+  ComplianceRequest,
+  CreateThreadBody,
+  Entity,
+  EntityInput,
+  Grading,
+  PermittedUse,
+  RiskLevel,
+  Tlp,
+} from "../api/contract.ts";
 import { directory, threads } from "../api/endpoints.ts";
-import type { ComplianceRequest, Entity } from "../api/types.ts";
 import { LegalBasesField } from "../components/LegalBasesField.tsx";
 import { ErrorState } from "../components/states.tsx";
 import {
@@ -88,15 +97,18 @@ export default function Compose() {
     lane: form.lane,
     legalBases: form.legalBases,
     personalData: form.personalData,
-    ...(form.purpose ? { purpose: form.purpose, purposeCode: form.purposeCode } : {}),
+    ...(form.purpose
+      ? { purpose: form.purpose, purposeCode: form.purposeCode as ComplianceRequest["purposeCode"] }
+      : {}),
     intendedUse: form.intendedUse,
     // The live check takes the message as the send does (text and entities decide personal data, a stated trial).
     text: form.body,
-    entities,
-    ...(form.personalData ? { mistreatmentRisk: { level: form.mistreatmentRisk } } : {}),
-    grading: { source: form.source, information: form.information },
-    tlp: form.tlp,
-    permittedUse: form.permittedUse,
+    entities: entities as EntityInput[],
+    ...(form.personalData ? { mistreatmentRisk: { level: form.mistreatmentRisk as RiskLevel } } : {}),
+    // The form's selects offer exactly the schema's vocabularies (shared/domain), so their values are these.
+    grading: { source: form.source as Grading["source"], information: form.information as Grading["information"] },
+    tlp: form.tlp as Tlp,
+    permittedUse: form.permittedUse as PermittedUse[],
   };
   const send = useMutation({
     mutationFn: () => {
@@ -110,12 +122,22 @@ export default function Compose() {
         entities: _e,
         ...caveats
       } = evaluation;
+      const message: CreateThreadBody["message"] = {
+        ...caveats,
+        kind: form.kind as CreateThreadBody["message"]["kind"],
+        priority: form.priority as CreateThreadBody["message"]["priority"],
+        text: form.body,
+        entities: entities as EntityInput[],
+        tlp: form.tlp as Tlp,
+        permittedUse: form.permittedUse as PermittedUse[],
+        personalData: form.personalData,
+      };
       return threads.create({
-        lane,
+        lane: lane as CreateThreadBody["lane"],
         subject: form.subject,
         to,
         ...(toAgency ? { toAgency } : {}),
-        message: { ...caveats, kind: form.kind, priority: form.priority, text: form.body, entities },
+        message,
       });
     },
     onSuccess: (thread) => navigate(thread?.id ? `/threads/${thread.id}` : "/inbox?direction=outbound"),

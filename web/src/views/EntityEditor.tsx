@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { Entity } from "../api/types.ts";
+import type { Entity } from "../api/contract.ts";
 import { ENTITY_TYPES, type EntityType, validateEntity } from "../lib/entities.ts";
 import { entityLabel } from "../lib/entity-label.ts";
 

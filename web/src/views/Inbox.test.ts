@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ThreadSummary } from "../api/types.ts";
+import type { ThreadSummary } from "../api/contract.ts";
 import { filterAndSort } from "./Inbox.tsx";
 
 const lanes = ["drugs", "cyber", "security"];
@@ -9,9 +9,19 @@ const threads: ThreadSummary[] = Array.from({ length: 10_000 }, (_, i) => ({
   lane: lanes[i % 3] as string,
   priority: i % 7 === 0 ? "urgent" : "routine",
   direction: "inbound",
+  peer: "CA",
+  fromAgency: null,
+  toAgency: null,
+  assignedAgency: null,
+  assignee: null,
+  startedAt: "2026-06-01T00:00:00.000Z",
+  msLeft: null,
+  tlp: "TLP:AMBER",
   deadlines: {
     acknowledgeBy: null,
     respondBy: i % 100 === 0 ? null : new Date(Date.UTC(2026, 5, 1) + ((i * 7919) % 10_000) * 60_000).toISOString(),
+    acknowledgedAt: null,
+    respondedAt: null,
   },
 }));
 

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import type { Grading, Message } from "../api/types.ts";
+import type { Grading, Message } from "../api/contract.ts";
 import { TlpBanner } from "../components/Tlp.tsx";
 import { AGENCIES } from "../lib/domain.ts";
 import { entityLabel } from "../lib/entity-label.ts";

@@ -69,7 +69,7 @@ export default function Notices() {
                       <span className="muted small">
                         {format.dateTime(n.createdAt)}
                         {n.direction === "outbound"
-                          ? ` · ${n.deliveredAt ? t("delivery.delivered") : t(`delivery.${n.outboxStatus ?? "pending"}`)}`
+                          ? ` · ${n.deliveredAt ? t("delivery.delivered") : t(`delivery.${n.status}`)}`
                           : ""}
                       </span>
                     </div>

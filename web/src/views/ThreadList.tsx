@@ -2,7 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
-import type { ThreadSummary } from "../api/types.ts";
+import type { ThreadSummary } from "../api/contract.ts";
 import { DeadlineClock } from "../components/DeadlineClock.tsx";
 import { TlpTag } from "../components/Tlp.tsx";
 import { AGENCIES } from "../lib/domain.ts";
@@ -52,7 +52,7 @@ export function ThreadList({ items, label }: { items: ThreadSummary[]; label: st
                 <span className="thread-meta">
                   <span className="pill">{t(`lane.${thread.lane}`, thread.lane)}</span>
                   <span className={`pill pill-priority-${thread.priority}`}>
-                    {t(`priority.${thread.priority}`, thread.priority)}
+                    {t(`priority.${thread.priority}`, thread.priority ?? "")}
                   </span>
                   {counterpart ? <span className="muted">{AGENCIES[counterpart]?.acronym ?? counterpart}</span> : null}
                   {thread.assignedAgency ? (
@@ -63,7 +63,7 @@ export function ThreadList({ items, label }: { items: ThreadSummary[]; label: st
                   ) : null}
                 </span>
               </Link>
-              <TlpTag tlp={thread.tlp} />
+              <TlpTag tlp={thread.tlp ?? undefined} />
               <DeadlineClock at={nextDeadline(thread.deadlines)} />
             </li>
           );

@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
+import type { AddMessageBody, PermittedUse, Thread, Tlp } from "../api/contract.ts";
 import { directory, threads } from "../api/endpoints.ts";
-import type { Thread } from "../api/types.ts";
 import { DeadlineClock } from "../components/DeadlineClock.tsx";
 import { LegalBasesField } from "../components/LegalBasesField.tsx";
 import { RefusalCodeField } from "../components/RefusalCodeField.tsx";
@@ -25,7 +25,7 @@ function ReplyForm({ thread }: { thread: Thread }) {
   // A refusal gives a coded reason (sent as it is) or a written one (gated); "" is the written one.
   const [refusalCode, setRefusalCode] = useState<string>(REFUSAL_CODES[0]);
   const reply = useMutation({
-    mutationFn: (body: Record<string, unknown>) => threads.reply(thread.id, body),
+    mutationFn: (body: AddMessageBody) => threads.reply(thread.id, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["thread", thread.id] }),
   });
   const request = [...thread.messages].reverse().find((m) => m.kind === "request" && m.direction === "inbound");
@@ -41,14 +41,19 @@ function ReplyForm({ thread }: { thread: Thread }) {
       {
         kind: request ? "response" : "disclosure",
         ...(text.trim() || !coded ? { text } : {}),
-        tlp: String(form.get("tlp")),
-        permittedUse,
+        // The form's selects offer exactly the schema's vocabularies.
+        tlp: String(form.get("tlp")) as Tlp,
+        permittedUse: permittedUse as PermittedUse[],
         legalBases,
         personalData: form.get("personalData") === "on",
         // Addressed to the other party's agency: on an inbound thread that is the one that wrote to us.
         ...(peerAgency ? { toAgency: peerAgency } : {}),
-        ...(request ? { responseType, refersTo: request.id } : {}),
-        ...(coded ? { refusalCode } : refusing ? { refusalReason: text } : {}),
+        ...(request ? { responseType: responseType as AddMessageBody["responseType"], refersTo: request.id } : {}),
+        ...(coded
+          ? { refusalCode: refusalCode as AddMessageBody["refusalCode"] }
+          : refusing
+            ? { refusalReason: text }
+            : {}),
       },
       { onSuccess: () => (event.target as HTMLFormElement).reset() },
     );
@@ -200,12 +205,12 @@ export default function ThreadView() {
           <>
             <div className="page-head">
               <h1>{data.subject}</h1>
-              <TlpTag tlp={data.messages[0]?.tlp} />
+              <TlpTag tlp={data.tlp ?? undefined} />
             </div>
             <div className="thread-facts">
               <span className="pill">{t(`lane.${data.lane}`, data.lane)}</span>
               <span className={`pill pill-priority-${data.priority}`}>
-                {t(`priority.${data.priority}`, data.priority)}
+                {t(`priority.${data.priority}`, data.priority ?? "")}
               </span>
               {data.direction ? <span className="pill">{t(`inbox.${data.direction}`)}</span> : null}
               {data.deadlines?.acknowledgedAt ? (

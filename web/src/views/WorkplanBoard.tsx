@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { Initiative, Proposal, ProposeBody } from "../api/contract.ts";
 import { workplan } from "../api/endpoints.ts";
-import type { Initiative, Proposal } from "../api/types.ts";
 import { Empty, ErrorState, QueryState } from "../components/states.tsx";
 import { LANES } from "../lib/domain.ts";
 import { useFormat } from "../lib/format.ts";
@@ -106,7 +106,7 @@ function ProposeForm({ initiatives }: { initiatives: Initiative[] }) {
   const user = useUser();
   const queryClient = useQueryClient();
   const propose = useMutation({
-    mutationFn: (body: Record<string, unknown>) => workplan.propose(body),
+    mutationFn: (body: ProposeBody) => workplan.propose(body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workplan"] }),
   });
   function onSubmit(event: FormEvent<HTMLFormElement>) {
