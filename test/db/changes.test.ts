@@ -26,8 +26,12 @@ describe("the change runner", () => {
     handle = await openDatabase({ url: TEST_DATABASE_URL, schema: randomSchema("chg"), dataDir: dir });
     await sql`CREATE TABLE items (id int PRIMARY KEY)`.execute(handle.db);
     changes = new ChangeRunner(handle.db, new ManualClock(new Date("2026-12-01T00:00:00Z")), {
-      appendAudit: async (_tx, _at, events) => void (written.audits += events.length),
-      appendOutbox: async (_tx, _at, envelopes) => void (written.outbox += envelopes.length),
+      appendAudit: async (_tx, _at, events) => {
+        written.audits += events.length;
+      },
+      appendOutbox: async (_tx, _at, envelopes) => {
+        written.outbox += envelopes.length;
+      },
       onOutboxCommitted: () => void written.woken++,
       onAuditQueued: () => void written.queued++,
     });
