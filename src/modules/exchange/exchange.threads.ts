@@ -63,6 +63,10 @@ export class ExchangeThreads {
     // The one path, audited; a thread the caller may not read looks like a missing one.
     await this.service.authorize(principal, "thread.read", id, agencyOf(thread));
     const rows = await listThreadMessages(this.deps.db, id);
+    // The thread's clocks are read again after its messages: the change that adds a message moves them in the same
+    // transaction, and under READ COMMITTED each read is its own snapshot, so a thread row read first could be
+    // older than the messages (a response shown while the clock still runs). Read after them, it is as new.
+    const current = (await findThread(this.deps.db, id)) ?? thread;
     const readable = rows.filter((m) => canRead(this.deps.policy, principal, this.deps.party, m, thread));
     const attachments = await listAttachmentMeta(
       this.deps.db,
@@ -120,8 +124,8 @@ export class ExchangeThreads {
     });
     const now2 = now.getTime();
     return {
-      ...this.service.threadView(thread),
-      msLeft: thread.respond_by && !thread.responded_at ? thread.respond_by.getTime() - now2 : null,
+      ...this.service.threadView(current),
+      msLeft: current.respond_by && !current.responded_at ? current.respond_by.getTime() - now2 : null,
       tlp: strictestTlp(rows.map((m) => m.tlp)),
       messages: messages.filter((m) => m !== null),
     };
