@@ -6,6 +6,7 @@ import { exchangeMigrations } from "../modules/exchange/exchange.migrations.ts";
 import { federationMigrations } from "../modules/federation/federation.migrations.ts";
 import { identityMigrations } from "../modules/identity/identity.migrations.ts";
 import { noticesMigrations } from "../modules/notices/notices.migrations.ts";
+import { precursorsMigrations } from "../modules/precursors/precursors.migrations.ts";
 import { workplanMigrations } from "../modules/workplan/workplan.migrations.ts";
 
 /** Every module's migrations. A module adds its own here; names order them. */
@@ -18,4 +19,5 @@ export const allMigrations: SqlMigrations = {
   ...approvalsMigrations,
   ...workplanMigrations,
   ...exchangeMigrations,
+  ...precursorsMigrations,
 };

@@ -47,6 +47,7 @@ import { createNoticesModule } from "../modules/notices/notices.module.ts";
 import type { NoticesService } from "../modules/notices/notices.service.ts";
 import { AccessControl } from "../modules/policy/access.ts";
 import { PolicyService } from "../modules/policy/policy.service.ts";
+import { createPrecursorsModule, type PrecursorsModule } from "../modules/precursors/precursors.module.ts";
 import { exchangeIndicators } from "../modules/workplan/workplan.indicators.ts";
 import { createWorkplanModule } from "../modules/workplan/workplan.module.ts";
 import type { WorkplanService } from "../modules/workplan/workplan.service.ts";
@@ -111,6 +112,7 @@ export interface NodeDeps {
   compliance: ComplianceService;
   approvals: ApprovalsService;
   exchange: ExchangeModule;
+  precursors: PrecursorsModule;
   workplan: WorkplanService;
   worker: DeliveryWorker;
   audit: AuditService;
@@ -277,6 +279,17 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       // Triage checks an assignee's agency; the exchange does not read identity's tables itself.
       userAgency: identity.userAgency,
     });
+    const precursors = createPrecursorsModule({
+      db,
+      clock,
+      party,
+      changes,
+      federation,
+      compliance,
+      policy: access,
+      domainDir,
+      logger,
+    });
     auditModule = createAuditModule({
       config,
       db,
@@ -299,6 +312,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       createComplianceModule({ compliance, changes, party }),
       approvals,
       exchange,
+      precursors,
       auditModule,
       ...(options.modules?.({
         config,
@@ -351,6 +365,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       compliance,
       approvals: approvals.approvals,
       exchange,
+      precursors,
       workplan: workplan.workplan,
       worker: fed.worker,
       audit: auditModule.audit,

@@ -21,7 +21,7 @@ import type { Mitigation } from "./compliance.fields.ts";
 import { carriesPersonalData, checkGateInput, statesPurpose, statesTrialUse } from "./compliance.gate-input.ts";
 import { checkMitigations, type MitigationCheck } from "./compliance.mitigations.ts";
 import type { ComplianceDecision, ComplianceGate, ComplianceInput } from "./compliance.types.ts";
-import type { DomainData } from "./domain-data.ts";
+import type { DomainData, Instrument } from "./domain-data.ts";
 
 /** A pack's escalation rules live in escalations*.cedar; every other file of the pack holds refusals. */
 const isEscalationFile = (name: string) => name.startsWith("escalations");
@@ -53,13 +53,16 @@ export interface ComplianceDeps {
 
 export class ComplianceService implements ComplianceGate {
   private readonly packs = new Map<string, PartyPack>();
+  /** legal-bases.json's instruments and those the packs declare (a party's own instrument the domain lacks). */
+  private readonly instruments: Map<string, Instrument>;
 
   constructor(private readonly deps: ComplianceDeps) {
+    this.instruments = new Map(deps.domain.instruments);
     for (const party of deps.domain.parties) {
       const folder = join("packs", party.toLowerCase());
       if (!existsSync(join(deps.policyDir, folder))) continue;
       this.packs.set(party, {
-        scopes: loadScopes(deps.policyDir, folder, deps.domain),
+        scopes: loadScopes(deps.policyDir, folder, party, deps.domain, this.instruments),
         refusals: new CedarPolicySet(
           `${party} refusals`,
           loadPolicyFolder(deps.policyDir, folder, deps.schema, (name) => !isEscalationFile(name)),
@@ -135,7 +138,7 @@ export class ComplianceService implements ComplianceGate {
       });
     }
     if (!domain.lanes.has(input.lane)) throw badRequest("LIAISON_COMPLIANCE_UNKNOWN_LANE", `no lane ${input.lane}`);
-    const unknown = input.legalBases.filter((id) => !domain.instruments.has(id));
+    const unknown = input.legalBases.filter((id) => !this.instruments.has(id));
     if (unknown.length > 0) {
       throw badRequest("LIAISON_COMPLIANCE_UNKNOWN_INSTRUMENT", `unknown legal instruments: ${unknown.join(", ")}`, {
         unknown,
@@ -146,7 +149,7 @@ export class ComplianceService implements ComplianceGate {
     const senderBases: string[] = [];
     const unservedBases: string[] = [];
     for (const id of input.legalBases) {
-      const instrument = domain.instruments.get(id);
+      const instrument = this.instruments.get(id);
       if (instrument?.kind !== "basis" || (instrument.party !== party && instrument.party !== "both")) continue;
       const serves = instrument.agencies ? new Set(instrument.agencies) : pack.scopes.get(id);
       if (serves && !serves.has(input.fromAgency)) unservedBases.push(id);
@@ -184,12 +187,22 @@ export class ComplianceService implements ComplianceGate {
   }
 }
 
-/** policies/packs/<party>/instruments.json: which agencies an instrument serves, checked against the domain. */
-function loadScopes(policyDir: string, folder: string, domain: DomainData): Map<string, ReadonlySet<string>> {
+/**
+ * policies/packs/<party>/instruments.json: which agencies an instrument serves, checked against the domain. An
+ * entry with a `title` and a `kind` declares an instrument of the pack's party that legal-bases.json does not list
+ * (Canada's Precursor Control Regulations); it is added to `instruments`.
+ */
+function loadScopes(
+  policyDir: string,
+  folder: string,
+  party: string,
+  domain: DomainData,
+  instruments: Map<string, Instrument>,
+): Map<string, ReadonlySet<string>> {
   const file = join(policyDir, folder, "instruments.json");
   const scopes = new Map<string, ReadonlySet<string>>();
   if (!existsSync(file)) return scopes;
-  let parsed: { instruments?: Record<string, { agencies?: unknown }> };
+  let parsed: { instruments?: Record<string, { agencies?: unknown; title?: unknown; kind?: unknown }> };
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
@@ -197,7 +210,14 @@ function loadScopes(policyDir: string, folder: string, domain: DomainData): Map<
   }
   for (const [id, entry] of Object.entries(parsed.instruments ?? {})) {
     const agencies = entry.agencies;
-    if (!domain.instruments.has(id)) throw invalidPolicy(`${file}: no instrument ${id} in the domain data`);
+    if (!domain.instruments.has(id)) {
+      const kind = entry.kind;
+      if (typeof entry.title !== "string" || (kind !== "basis" && kind !== "gate" && kind !== "channel")) {
+        throw invalidPolicy(`${file}: no instrument ${id} in the domain data (declare it with a title and a kind)`);
+      }
+      if (!id.startsWith(`${party}-`)) throw invalidPolicy(`${file}: ${id} is not an instrument of ${party}`);
+      instruments.set(id, { id, party, kind, title: entry.title });
+    }
     if (!Array.isArray(agencies) || agencies.some((a) => typeof a !== "string" || !domain.agencies.has(a))) {
       throw invalidPolicy(`${file}: ${id}.agencies must list agency ids of agencies.json`);
     }

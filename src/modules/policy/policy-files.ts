@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LiaisonError } from "../../core/errors.ts";
@@ -101,6 +101,32 @@ export function defaultPolicyDir(): string {
 
 export const invalidPolicy = (message: string, details?: Record<string, unknown>) =>
   new LiaisonError("LIAISON_POLICY_INVALID", 500, message, details);
+
+/**
+ * policies/authorities.json: which agencies are their party's competent authority in an area ("precursors": the
+ * agencies that send and answer pre-export notifications). Cedar cannot compare an agency with a literal id
+ * without losing decisions shared by shape (RELATIONAL_ATTRIBUTES), so the node gives each principal the areas
+ * its agency is competent in (`authorities`), and policies name the area. Absent file: no authorities.
+ */
+export function readAuthorities(dir: string): Map<string, string[]> {
+  const file = join(dir, "authorities.json");
+  const byAgency = new Map<string, string[]>();
+  if (!existsSync(file)) return byAgency;
+  let parsed: { authorities?: Record<string, { agencies?: unknown }> };
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw invalidPolicy(`${file}: ${(error as Error).message}`);
+  }
+  for (const [area, entry] of Object.entries(parsed.authorities ?? {})) {
+    const agencies = entry.agencies;
+    if (!Array.isArray(agencies) || agencies.some((a) => typeof a !== "string")) {
+      throw invalidPolicy(`${file}: ${area}.agencies must be a list of agency ids`);
+    }
+    for (const agency of agencies as string[]) byAgency.set(agency, [...(byAgency.get(agency) ?? []), area].sort());
+  }
+  return byAgency;
+}
 
 export function readSchema(dir: string): string {
   const file = join(dir, "schema.cedarschema");

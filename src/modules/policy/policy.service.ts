@@ -9,7 +9,7 @@ import { forbidden, LiaisonError } from "../../core/errors.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type CedarEntity, CedarPolicySet, reasonsOf } from "./cedar-policy-set.ts";
 import type { AccessResource, AuthorizationDecision, AuthorizationRequest, DecisionPoint } from "./policy.types.ts";
-import { defaultPolicyDir, loadPolicyFolder, readSchema } from "./policy-files.ts";
+import { defaultPolicyDir, loadPolicyFolder, readAuthorities, readSchema } from "./policy-files.ts";
 
 /** The actions of the schema; an action outside this list is refused before Cedar is asked. */
 export const ACTIONS = [
@@ -40,6 +40,11 @@ export const ACTIONS = [
   "directory.read",
   "user.manage",
   "report.aca",
+  "precursor.send",
+  "precursor.reply",
+  "precursor.read",
+  "precursor.shipment",
+  "precursor.incident",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
@@ -62,11 +67,14 @@ export class PolicyService implements DecisionPoint {
   /** Whether decisions are shared between requests of the same shape (see `shapeOf`) or only exact repeats. */
   readonly sharesDecisionsByShape: boolean;
   private readonly cache = new Map<string, AuthorizationDecision>();
+  /** Agency id -> the areas it is its party's competent authority in (policies/authorities.json). */
+  private readonly authorities: Map<string, string[]>;
   private readonly cacheSize: number;
 
   constructor(options: PolicyServiceOptions = {}) {
     this.policyDir = options.policyDir ?? defaultPolicyDir();
     this.schema = readSchema(this.policyDir);
+    this.authorities = readAuthorities(this.policyDir);
     this.access = new CedarPolicySet("access", loadPolicyFolder(this.policyDir, "access", this.schema));
     this.cacheSize = options.cacheSize ?? 10_000;
     this.sharesDecisionsByShape = this.access.decidesByShape;
@@ -77,7 +85,7 @@ export class PolicyService implements DecisionPoint {
     if (!KNOWN_ACTIONS.has(action)) {
       return { allowed: false, reasons: [{ policy: "unknown-action", text: `No action ${request.action} exists.` }] };
     }
-    let principal = principalEntity(request.principal);
+    let principal = principalEntity(request.principal, this.authorities);
     let resource = resourceEntity(request.resource);
     if (this.cacheSize === 0) return this.askCedar(action, principal, resource);
     let key: string;
@@ -116,11 +124,13 @@ export function denied(request: AuthorizationRequest, decision: AuthorizationDec
   return new LiaisonError(error.code, error.status, error.message, { reasons: decision.reasons });
 }
 
-function principalEntity(principal: Principal): CedarEntity {
+function principalEntity(principal: Principal, authorities: ReadonlyMap<string, string[]>): CedarEntity {
   const names =
     principal.username && principal.username !== principal.id ? [principal.id, principal.username] : [principal.id];
   const attrs: Record<string, CedarValueJson> = { role: principal.role, party: principal.party, names };
   if (principal.agency) attrs.agency = principal.agency;
+  const areas = principal.agency ? authorities.get(principal.agency) : undefined;
+  if (areas) attrs.authorities = areas;
   if (principal.accountChangers) attrs.accountChangers = [...new Set(principal.accountChangers)];
   return { uid: { type: "Liaison::User", id: principal.id }, attrs, parents: [] };
 }
@@ -144,6 +154,8 @@ export function shapeOf(
   const shapedPrincipal: Record<string, CedarValueJson> = { role: p.role as string, party: "P", names: ["p"] };
   if (p.agency !== undefined) shapedPrincipal.agency = "A";
   if (p.accountChangers !== undefined) shapedPrincipal.accountChangers = people(p.accountChangers);
+  // Areas of competence are facts about the agency, not identities: they are part of the shape as they are.
+  if (p.authorities !== undefined) shapedPrincipal.authorities = p.authorities;
   const shapedResource: Record<string, CedarValueJson> = {
     kind: r.kind as string,
     party: r.party === p.party ? "P" : "Q",

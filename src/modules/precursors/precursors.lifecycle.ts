@@ -26,7 +26,13 @@ export type LifecycleEvent =
   | { type: "amended"; at: Date; by: "exporter"; replyBy: Date }
   | { type: "withdrawn"; at: Date; by: "exporter"; reason: string }
   | { type: "replied"; at: Date; by: "importer"; reply: ReplyKind; version: number }
-  | { type: "shipment"; at: Date; by: "exporter" | "importer"; state: ShipmentState };
+  | { type: "shipment"; at: Date; by: "exporter" | "importer"; state: ShipmentState }
+  /**
+   * The deadline of `version` passed unanswered. Each node's sweeper records it by itself, with the same id and
+   * `at` just after `replyBy`, so both histories hold it without a message crossing; it applies only if no reply
+   * to that version came before it in the history (a reply still in transit at the deadline wins on arrival).
+   */
+  | { type: "no-reply"; at: Date; by: "system"; version: number };
 
 export interface NotificationState {
   status: NotificationStatus;
@@ -44,7 +50,8 @@ export interface LifecycleRefusal {
     | "LIAISON_PRECURSORS_ALREADY_DISPATCHED"
     | "LIAISON_PRECURSORS_WITHDRAWN"
     | "LIAISON_PRECURSORS_BAD_SHIPMENT_STEP"
-    | "LIAISON_PRECURSORS_NOT_SENT";
+    | "LIAISON_PRECURSORS_NOT_SENT"
+    | "LIAISON_PRECURSORS_NOT_DUE";
   message: string;
 }
 
@@ -99,6 +106,14 @@ export function refusalOf(state: NotificationState | undefined, event: Lifecycle
         };
       }
       return undefined;
+    case "no-reply":
+      if (state.status !== "awaiting-reply" || event.version !== state.version || event.at <= state.replyBy) {
+        return {
+          code: "LIAISON_PRECURSORS_NOT_DUE",
+          message: `version ${event.version} is not an unanswered notification past its deadline`,
+        };
+      }
+      return undefined;
     case "shipment":
       if (!SHIPMENT_FROM[event.state].includes(state.shipment)) {
         return {
@@ -128,12 +143,18 @@ export function apply(state: NotificationState | undefined, event: LifecycleEven
       return { ...(state as NotificationState), status: "withdrawn" };
     case "replied":
       return { ...(state as NotificationState), status: STATUS_OF_REPLY[event.reply] };
+    case "no-reply":
+      return { ...(state as NotificationState), status: "no-reply" };
     case "shipment":
       return { ...(state as NotificationState), shipment: event.state };
   }
 }
 
-/** Replay a history, skipping refused events (a replayed history holds only accepted ones). */
+/**
+ * Replay a history, skipping refused events. Both nodes replay the same events in the same order (by `at`, then
+ * by event id: the repository's order), so two steps taken at once on either side (a reply crossing an
+ * amendment) resolve the same way on both: whichever came first applies, the other is shown as not applied.
+ */
 export function replay(events: readonly LifecycleEvent[]): NotificationState | undefined {
   return events.reduce<NotificationState | undefined>(apply, undefined);
 }

@@ -47,6 +47,10 @@ export type WatchlistFlag = z.infer<typeof WatchlistFlag>;
 
 /** What the notifications service asks of the watchlist; h16b's watchlist service implements it. */
 export interface WatchlistPort {
-  /** The matches for these subjects, in any order; none is an empty array. Must not write. */
+  /**
+   * The matches for these subjects, in any order; none is an empty array. Must not write. For a received
+   * notification it is called inside the inbox transaction, so it must answer from memory (the index), never by
+   * querying the database: on PGlite that transaction holds the only session, and a query would wait forever.
+   */
   flagsFor(subjects: readonly WatchlistSubject[]): Promise<WatchlistFlag[]>;
 }
