@@ -166,7 +166,7 @@ function companyRegistration(raw: string, o: NormaliseOptions): string {
 
 /** The canonical form of one identifier of `type`; throws the type's LIAISON_MATCHING_INVALID_* otherwise. */
 export function normaliseIdentifier(type: IdentifierType, raw: string, options: NormaliseOptions = {}): string {
-  if (raw.length > 300) throw invalid[type]("longer than 300 characters", raw.slice(0, 20));
+  if (raw.length > 300) throw invalid[type]("longer than 300 characters");
   switch (type) {
     case "phone":
       return phone(raw, options);

@@ -61,7 +61,6 @@ export interface PsiResult {
   peerSize: number;
 }
 
-const psiError = (code: string, message: string) => badRequest(`LIAISON_MATCHING_${code}`, message);
 
 /** Uniform Fisher-Yates with the CSPRNG: the order a peer receives must say nothing about the list's order. */
 function shuffledIndices(n: number): Uint32Array {
@@ -149,7 +148,7 @@ export class PsiParty {
   /** Steps 2 and 3: take one message from the peer; returns what to send back (a `reblinded` chunk, or nothing). */
   receive(message: PsiMessage): PsiMessage[] {
     this.#assertLive();
-    if (message.runId !== this.runId) throw psiError("RUN_MISMATCH", "the message belongs to another run");
+    if (message.runId !== this.runId) throw badRequest("LIAISON_MATCHING_RUN_MISMATCH", "the message belongs to another run");
     try {
       return message.kind === "blinded" ? this.#receiveBlinded(message) : this.#receiveReblinded(message);
     } catch (error) {
@@ -169,20 +168,20 @@ export class PsiParty {
       this.#peerSize = m.setSize;
       this.#peerChunkCount = m.chunks;
     } else if (this.#peerSize !== m.setSize || this.#peerChunkCount !== m.chunks) {
-      throw psiError("CHUNK_INVALID", "the other side changed its announced set size or chunk count");
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", "the other side changed its announced set size or chunk count");
     }
-    if (m.chunk >= m.chunks) throw psiError("CHUNK_INVALID", `chunk ${m.chunk} of ${m.chunks}`);
-    if (this.#peerChunks.has(m.chunk)) throw psiError("CHUNK_INVALID", `chunk ${m.chunk} was received twice`);
+    if (m.chunk >= m.chunks) throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `chunk ${m.chunk} of ${m.chunks}`);
+    if (this.#peerChunks.has(m.chunk)) throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `chunk ${m.chunk} was received twice`);
     const elements = Buffer.from(m.elements, "base64");
     const count = elements.length / ELEMENT_BYTES;
     const received = [...this.#peerChunks.values()].reduce((a, b) => a + b, 0);
     if (!Number.isInteger(count) || received + count > m.setSize)
-      throw psiError("CHUNK_INVALID", "the chunks hold more elements than the announced set size");
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", "the chunks hold more elements than the announced set size");
     const tags = this.#secret.blind(elements, TAG_BYTES);
     for (let i = 0; i < count; i++) this.#peerTags.add(tags.toString("latin1", i * TAG_BYTES, (i + 1) * TAG_BYTES));
     this.#peerChunks.set(m.chunk, count);
     if (this.#peerChunks.size === m.chunks && received + count !== m.setSize)
-      throw psiError("CHUNK_INVALID", "the chunks hold fewer elements than the announced set size");
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", "the chunks hold fewer elements than the announced set size");
     this.#eraseIfSpent();
     return [{ kind: "reblinded", runId: this.runId, chunk: m.chunk, tags: tags.toString("base64") }];
   }
@@ -190,12 +189,12 @@ export class PsiParty {
   #receiveReblinded(m: z.infer<typeof PsiReblindedMessage>): PsiMessage[] {
     if (!this.#perm) throw conflict("LIAISON_MATCHING_RUN_STATE", "tags came back before this side sent its set");
     if (m.chunk >= this.#ownChunks || this.#ownChunksBack.has(m.chunk))
-      throw psiError("CHUNK_INVALID", `reblinded chunk ${m.chunk} is unknown or repeated`);
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `reblinded chunk ${m.chunk} is unknown or repeated`);
     const from = m.chunk * this.#chunkElements;
     const to = Math.min(this.#values.length, from + this.#chunkElements);
     const tags = Buffer.from(m.tags, "base64");
     if (tags.length !== (to - from) * TAG_BYTES)
-      throw psiError("CHUNK_INVALID", `reblinded chunk ${m.chunk} does not hold ${to - from} tags`);
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `reblinded chunk ${m.chunk} does not hold ${to - from} tags`);
     tags.copy(this.#ownTags, from * TAG_BYTES);
     this.#ownChunksBack.add(m.chunk);
     return [];
