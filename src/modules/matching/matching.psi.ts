@@ -107,8 +107,8 @@ export class PsiParty {
     this.#chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
     if (options.values.length > options.maxSetSize) {
       this.#secret.erase();
-      throw psiError(
-        "SET_TOO_LARGE",
+      throw badRequest(
+        "LIAISON_MATCHING_SET_TOO_LARGE",
         `this list has ${options.values.length} values, above the cap of ${options.maxSetSize}`,
       );
     }
@@ -160,8 +160,8 @@ export class PsiParty {
 
   #receiveBlinded(m: z.infer<typeof PsiBlindedMessage>): PsiMessage[] {
     if (m.setSize > this.#maxSetSize)
-      throw psiError(
-        "SET_TOO_LARGE",
+      throw badRequest(
+        "LIAISON_MATCHING_SET_TOO_LARGE",
         `the other side's set has ${m.setSize} values, above the cap of ${this.#maxSetSize}`,
       );
     if (this.#peerSize === undefined) {
