@@ -79,23 +79,27 @@ function readLe32(buf: Buffer, offset: number): bigint {
 }
 
 /**
- * Hash each message to the prime-order subgroup and return the u-coordinates, 32 bytes each (RFC 7748 encoding).
- * Equal to the u-coordinate of RFC 9380 `curve25519_XMD:SHA-512_ELL2_NU_` (checked against @noble/curves).
+ * Hash one message to the prime-order subgroup as a compressed Edwards point (libsodium's encoding): RFC 9380
+ * hash_to_field, then Elligator 2 and cofactor clearing in libsodium. The single-query protocol blinds this form,
+ * because it needs scalars it can invert (X25519 clamps them).
  */
-export function hashToGroup(messages: readonly Uint8Array[], dst: string = PSI_DST): Buffer {
-  const n = messages.length;
-  const out = Buffer.alloc(n * ELEMENT_BYTES);
+export function hashToEdwards(message: Uint8Array, dst: string = PSI_DST, out: Buffer = Buffer.alloc(32)): Buffer {
   const r = Buffer.alloc(32);
-  const edwards = Buffer.alloc(32);
+  writeLe32(r, 0, hashToField(message, dst));
+  // The top bit of r (x's sign) is 0; u-only arithmetic ignores the sign anyway.
+  sodium.crypto_core_ed25519_from_uniform(out, r);
+  return out;
+}
+
+/** RFC 7748 §4.1 birational map u = (1 + y) / (1 - y) for n compressed Edwards points, one batched inversion. */
+export function edwardsToMontgomery(points: Buffer): Buffer {
+  const n = points.length / 32;
+  const out = Buffer.alloc(n * ELEMENT_BYTES);
   const nums: bigint[] = new Array(n);
   const dens: bigint[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    writeLe32(r, 0, hashToField(messages[i] as Uint8Array, dst));
-    // Elligator 2 and cofactor clearing in libsodium; the top bit of r (x's sign) is 0, and u-only ignores it.
-    sodium.crypto_core_ed25519_from_uniform(edwards, r);
-    edwards[31] = (edwards[31] as number) & 0x7f;
-    const y = readLe32(edwards, 0);
-    // RFC 7748 §4.1: u = (1 + y) / (1 - y). y = 1 is the identity, which a hash reaches with probability ~2^-250.
+    const y = readLe32(points, i * 32) & ((1n << 255n) - 1n);
+    // y = 1 is the identity, which a hash reaches with probability ~2^-250.
     if (y === 1n) throw new LiaisonError("LIAISON_MATCHING_HASH_IDENTITY", 500, "an identifier hashed to the identity");
     nums[i] = Fp.add(Fp.ONE, y);
     dens[i] = Fp.sub(Fp.ONE, y);
@@ -103,6 +107,18 @@ export function hashToGroup(messages: readonly Uint8Array[], dst: string = PSI_D
   const inverses = FpInvertBatch(Fp, dens);
   for (let i = 0; i < n; i++) writeLe32(out, i * ELEMENT_BYTES, Fp.mul(nums[i] as bigint, inverses[i] as bigint));
   return out;
+}
+
+/**
+ * Hash each message to the prime-order subgroup and return the u-coordinates, 32 bytes each (RFC 7748 encoding).
+ * Equal to the u-coordinate of RFC 9380 `curve25519_XMD:SHA-512_ELL2_NU_` (checked against @noble/curves).
+ */
+export function hashToGroup(messages: readonly Uint8Array[], dst: string = PSI_DST): Buffer {
+  const edwards = Buffer.alloc(messages.length * 32);
+  messages.forEach((m, i) => {
+    hashToEdwards(m, dst, edwards.subarray(i * 32, i * 32 + 32));
+  });
+  return edwardsToMontgomery(edwards);
 }
 
 /** p = 2^255 - 19, little-endian: an encoding is canonical when it is below p (so its top bit is also clear). */
@@ -145,6 +161,12 @@ export class BlindingSecret {
     const key = Buffer.alloc(32);
     sodium.randombytes_buf(key);
     return new BlindingSecret(key);
+  }
+
+  /** A secret from bytes the caller erases (a list's long-lived query key is built this way). */
+  static fromBytes(bytes: Uint8Array): BlindingSecret {
+    if (bytes.length !== 32) throw new Error("a blinding secret is 32 bytes");
+    return new BlindingSecret(Buffer.from(bytes));
   }
 
   get erased(): boolean {

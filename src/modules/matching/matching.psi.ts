@@ -61,7 +61,6 @@ export interface PsiResult {
   peerSize: number;
 }
 
-
 /** Uniform Fisher-Yates with the CSPRNG: the order a peer receives must say nothing about the list's order. */
 function shuffledIndices(n: number): Uint32Array {
   const perm = new Uint32Array(n);
@@ -148,7 +147,8 @@ export class PsiParty {
   /** Steps 2 and 3: take one message from the peer; returns what to send back (a `reblinded` chunk, or nothing). */
   receive(message: PsiMessage): PsiMessage[] {
     this.#assertLive();
-    if (message.runId !== this.runId) throw badRequest("LIAISON_MATCHING_RUN_MISMATCH", "the message belongs to another run");
+    if (message.runId !== this.runId)
+      throw badRequest("LIAISON_MATCHING_RUN_MISMATCH", "the message belongs to another run");
     try {
       return message.kind === "blinded" ? this.#receiveBlinded(message) : this.#receiveReblinded(message);
     } catch (error) {
@@ -168,10 +168,14 @@ export class PsiParty {
       this.#peerSize = m.setSize;
       this.#peerChunkCount = m.chunks;
     } else if (this.#peerSize !== m.setSize || this.#peerChunkCount !== m.chunks) {
-      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", "the other side changed its announced set size or chunk count");
+      throw badRequest(
+        "LIAISON_MATCHING_CHUNK_INVALID",
+        "the other side changed its announced set size or chunk count",
+      );
     }
     if (m.chunk >= m.chunks) throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `chunk ${m.chunk} of ${m.chunks}`);
-    if (this.#peerChunks.has(m.chunk)) throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `chunk ${m.chunk} was received twice`);
+    if (this.#peerChunks.has(m.chunk))
+      throw badRequest("LIAISON_MATCHING_CHUNK_INVALID", `chunk ${m.chunk} was received twice`);
     const elements = Buffer.from(m.elements, "base64");
     const count = elements.length / ELEMENT_BYTES;
     const received = [...this.#peerChunks.values()].reduce((a, b) => a + b, 0);
