@@ -155,5 +155,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 declare module "fastify" {
   interface FastifyContextConfig {
     auth?: boolean;
+    /** The route documents its own error responses in a format of its own (TAXII), not problem+json. */
+    ownErrors?: boolean;
   }
 }

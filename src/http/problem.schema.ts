@@ -61,6 +61,8 @@ const CODES = /LIAISON_[A-Z0-9_]+/g;
 export function withCommonProblems<
   S extends { response?: unknown; body?: unknown; querystring?: unknown; params?: unknown },
 >(schema: S, config: unknown): S {
+  // A protocol with an error format of its own (TAXII 2.1, src/modules/cyber) documents its errors itself.
+  if ((config as { ownErrors?: boolean } | undefined)?.ownErrors) return schema;
   const own = (schema.response ?? {}) as Record<string, unknown>;
   const common = commonProblems({
     authenticated: Boolean((config as { auth?: boolean } | undefined)?.auth),

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { FastifyRequest } from "fastify";
 import { isMainThread } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import type { NodeConfig } from "../config/config.schema.ts";
@@ -22,6 +23,7 @@ import { appendAuditEvents } from "../modules/audit/audit.repository.ts";
 import type { AuditOptions, AuditService } from "../modules/audit/audit.service.ts";
 import type { CountersignatureWatch } from "../modules/audit/countersign-watch.ts";
 import type { WitnessService } from "../modules/audit/witness.service.ts";
+import { createCyberModule } from "../modules/cyber/cyber.module.ts";
 import { createComplianceModule } from "../modules/compliance/compliance.module.ts";
 import { ComplianceService } from "../modules/compliance/compliance.service.ts";
 import { loadDomainData } from "../modules/compliance/domain-data.ts";
@@ -290,6 +292,28 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       domainDir,
       logger,
     });
+    const users = identity;
+    const cyber = createCyberModule({
+      db,
+      clock,
+      party,
+      changes,
+      access,
+      agencies: [...domain.agencies.values()],
+      nodeName: config.name,
+      baseUrl: config.baseUrl,
+      taxiiAuth: {
+        password: (username, password, client) => users.identity.auth.principalForPassword(username, password, client),
+        // A token given as the Basic password is checked exactly as the same token sent as a bearer token.
+        bearer: (token) =>
+          authenticateWith(users.identity.authenticators(), {
+            headers: { authorization: `Bearer ${token}` },
+            cookies: {},
+            method: "GET",
+          } as unknown as FastifyRequest),
+        userAgency: users.userAgency,
+      },
+    });
     auditModule = createAuditModule({
       config,
       db,
@@ -313,6 +337,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       approvals,
       exchange,
       precursors,
+      cyber,
       auditModule,
       ...(options.modules?.({
         config,

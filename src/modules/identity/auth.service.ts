@@ -173,6 +173,47 @@ export class AuthService {
     });
   }
 
+  /**
+   * HTTP Basic for protocol clients that cannot log in (TAXII 2.1 clients, src/modules/cyber): the same password
+   * check, failure count and lockout as a login, but no session. A TAXII client sends its password on every
+   * request, so a verified password is remembered for a minute (by a hash of it; the account is still re-read on
+   * every request, so a disabled account or a changed password stops it at once).
+   */
+  async principalForPassword(usernameGiven: string, password: string, client: ClientInfo): Promise<Principal> {
+    const username = usernameGiven.trim().toLowerCase();
+    const now = this.deps.clock.now();
+    const key = { username, client: client.ip };
+    const remembered = createHash("sha256").update(`${username}\u0000${password}`).digest("base64url");
+    const user = await findUserByUsername(this.deps.db, username);
+    const cached = this.verifiedPasswords.get(remembered);
+    let matches = Boolean(user && cached && cached.until > now.getTime() && cached.hash === user.password_hash);
+    if (!matches) {
+      await this.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
+      matches = await verifyPassword(
+        password,
+        user?.password_hash ?? (await dummyPasswordHash(this.deps.config.passwordHashCost)),
+      );
+    }
+    if (!user || !matches || user.status !== "active") {
+      const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
+      this.verifiedPasswords.delete(remembered);
+      await this.recordFailure(key, `anonymous@${client.ip}`, client, reason);
+      throw loginFailed();
+    }
+    if (this.verifiedPasswords.size > 1000) this.verifiedPasswords.clear();
+    this.verifiedPasswords.set(remembered, { hash: user.password_hash, until: now.getTime() + 60_000 });
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.display_name,
+      role: user.role,
+      party: user.party,
+      agency: user.agency ?? undefined,
+    };
+  }
+
+  private readonly verifiedPasswords = new Map<string, { hash: string; until: number }>();
+
   /** The principal of a live session token, or undefined when the token is unknown, revoked, expired or idle. */
   async principalForSession(token: string): Promise<(Principal & { sessionId: string }) | undefined> {
     const now = this.deps.clock.now();

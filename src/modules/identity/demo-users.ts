@@ -22,6 +22,7 @@ export const DEMO_USERS: Record<string, DemoUserSpec[]> = {
     { username: "in.ncb.officer", displayName: "NCB Liaison Officer", role: "liaison-officer", agency: "in-ncb" },
     { username: "in.ncb.analyst", displayName: "NCB Analyst", role: "analyst", agency: "in-ncb" },
     { username: "in.ncb.approver", displayName: "NCB Deputy Director (approver)", role: "approver", agency: "in-ncb" },
+    { username: "in.certin.analyst", displayName: "CERT-In Cyber Analyst", role: "analyst", agency: "in-certin" },
     { username: "in.mha.officer", displayName: "MHA Liaison Officer", role: "liaison-officer", agency: "in-mha" },
     {
       username: "in.coordinator",
@@ -41,6 +42,7 @@ export const DEMO_USERS: Record<string, DemoUserSpec[]> = {
       role: "approver",
       agency: "ca-rcmp",
     },
+    { username: "ca.cccs.analyst", displayName: "Cyber Centre Analyst", role: "analyst", agency: "ca-cccs" },
     { username: "ca.cbsa.officer", displayName: "CBSA Liaison Officer", role: "liaison-officer", agency: "ca-cbsa" },
     {
       username: "ca.coordinator",

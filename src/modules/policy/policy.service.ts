@@ -45,6 +45,8 @@ export const ACTIONS = [
   "precursor.read",
   "precursor.shipment",
   "precursor.incident",
+  "cyber.read",
+  "cyber.write",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
