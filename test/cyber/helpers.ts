@@ -31,7 +31,8 @@ export async function taxii<T = Record<string, unknown>>(
 ): Promise<TaxiiAnswer<T>> {
   const headers: Record<string, string> = { accept: options.accept ?? TAXII };
   if (options.auth) headers.authorization = options.auth;
-  if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] = options.contentType ?? TAXII;
+  if (options.body !== undefined || options.rawBody !== undefined)
+    headers["content-type"] = options.contentType ?? TAXII;
   const response = await node.app.inject({
     method,
     url,

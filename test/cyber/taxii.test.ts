@@ -35,32 +35,44 @@ describe("TAXII 2.1 discovery, API root and collections", () => {
     expect(anonymous.headers["www-authenticate"]).toMatch(/^Basic/);
     const wrong = `Basic ${Buffer.from(`${analyst.username}:not-the-password`).toString("base64")}`;
     expect((await taxii(node, "GET", "/taxii2/", { auth: wrong })).status).toBe(401);
-    const json = await taxii<{ error_code: string }>(node, "GET", "/taxii2/", { auth: analyst.basic, accept: "application/json" });
+    const json = await taxii<{ error_code: string }>(node, "GET", "/taxii2/", {
+      auth: analyst.basic,
+      accept: "application/json",
+    });
     expect(json.status).toBe(406);
     expect(json.body.error_code).toBe("LIAISON_TAXII_NOT_ACCEPTABLE");
-    expect((await taxii(node, "GET", "/taxii2/", { auth: analyst.basic, accept: "application/taxii+json;version=2.0" })).status).toBe(406);
+    expect(
+      (await taxii(node, "GET", "/taxii2/", { auth: analyst.basic, accept: "application/taxii+json;version=2.0" }))
+        .status,
+    ).toBe(406);
   });
 
   it("lists the collection of the analyst's agency as readable and writable", async () => {
-    const list = await taxii<{ collections: { alias: string; can_read: boolean; can_write: boolean; media_types: string[] }[] }>(
-      node,
-      "GET",
-      "/taxii2/in/collections/",
-      { auth: analyst.basic },
-    );
+    const list = await taxii<{
+      collections: { alias: string; can_read: boolean; can_write: boolean; media_types: string[] }[];
+    }>(node, "GET", "/taxii2/in/collections/", { auth: analyst.basic });
     expect(list.status).toBe(200);
     const certin = list.body.collections.find((c) => c.alias === "in-certin");
-    expect(certin).toMatchObject({ can_read: true, can_write: true, media_types: ["application/stix+json;version=2.1"] });
+    expect(certin).toMatchObject({
+      can_read: true,
+      can_write: true,
+      media_types: ["application/stix+json;version=2.1"],
+    });
   });
 });
 
 describe("TAXII 2.1 objects", () => {
   it("stores a POST with a distinct, increasing date_added per object and serves it back", async () => {
     const batch = Array.from({ length: 5 }, () => indicator());
-    const posted = await taxii<{ status: string; success_count: number; failure_count: number; id: string }>(node, "POST", objects, {
-      auth: analyst.basic,
-      body: { objects: batch },
-    });
+    const posted = await taxii<{ status: string; success_count: number; failure_count: number; id: string }>(
+      node,
+      "POST",
+      objects,
+      {
+        auth: analyst.basic,
+        body: { objects: batch },
+      },
+    );
     expect(posted.status).toBe(202);
     expect(posted.body).toMatchObject({ status: "complete", success_count: 5, failure_count: 0 });
     const status = await taxii(node, "GET", `/taxii2/in/status/${posted.body.id}/`, { auth: analyst.basic });
@@ -76,7 +88,9 @@ describe("TAXII 2.1 objects", () => {
     expect(new Set(added).size).toBe(5);
     expect([...added].sort()).toEqual(added);
     expect(added[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
-    const got = await taxii<{ objects: { id: string }[] }>(node, "GET", `${objects}${batch[0]?.id}/`, { auth: analyst.basic });
+    const got = await taxii<{ objects: { id: string }[] }>(node, "GET", `${objects}${batch[0]?.id}/`, {
+      auth: analyst.basic,
+    });
     expect(got.status).toBe(200);
     expect(got.body.objects.map((o) => o.id)).toEqual([batch[0]?.id]);
     expect(got.headers["x-taxii-date-added-first"]).toBe(added[0]);
@@ -89,7 +103,9 @@ describe("TAXII 2.1 objects", () => {
     const url = `${objects}${v1.id}/`;
     const last = await taxii<{ objects: { modified: string }[] }>(node, "GET", url, { auth: analyst.basic });
     expect(last.body.objects.map((o) => o.modified)).toEqual([v2.modified]);
-    const first = await taxii<{ objects: { modified: string }[] }>(node, "GET", `${url}?match[version]=first`, { auth: analyst.basic });
+    const first = await taxii<{ objects: { modified: string }[] }>(node, "GET", `${url}?match[version]=first`, {
+      auth: analyst.basic,
+    });
     expect(first.body.objects.map((o) => o.modified)).toEqual([v1.modified]);
     const all = await taxii<{ objects: unknown[] }>(node, "GET", `${url}?match[version]=all`, { auth: analyst.basic });
     expect(all.body.objects).toHaveLength(2);
@@ -127,7 +143,10 @@ describe("TAXII 2.1 objects", () => {
       source_ref: "indicator--11111111-1111-4111-8111-111111111111",
       target_ref: "malware--22222222-2222-4222-8222-222222222222",
     };
-    const posted = await taxii<{ success_count: number }>(node, "POST", objects, { auth: analyst.basic, body: { objects: [dangling] } });
+    const posted = await taxii<{ success_count: number }>(node, "POST", objects, {
+      auth: analyst.basic,
+      body: { objects: [dangling] },
+    });
     expect(posted.body.success_count).toBe(1);
     const list = await taxii<{ objects: { id: string }[] }>(node, "GET", objects, { auth: analyst.basic });
     expect(list.status).toBe(200);

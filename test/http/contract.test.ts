@@ -43,8 +43,13 @@ describe("the OpenAPI document", () => {
     for (const { method, path, operation } of operationsOf(doc)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (!/^[45]/.test(status)) continue;
-        const schema = response.content?.["application/problem+json"]?.schema;
-        if (schema?.$ref !== "#/components/schemas/Problem") wrong.push(`${method} ${path} ${status}`);
+        // TAXII 2.1 has an error message of its own (section 3.6.1), in its own media type; the Liaison code is
+        // its error_code. Everything else answers the one Problem.
+        const [media, ref] = path.startsWith("/taxii2/")
+          ? ["application/taxii+json;version=2.1", "#/components/schemas/TaxiiError"]
+          : ["application/problem+json", "#/components/schemas/Problem"];
+        const schema = response.content?.[media]?.schema;
+        if (schema?.$ref !== ref) wrong.push(`${method} ${path} ${status}`);
         const codes = response.description?.match(/LIAISON_[A-Z0-9_]+/g) ?? [];
         if (codes.length === 0) wrong.push(`${method} ${path} ${status}: names no code`);
         for (const code of codes) if (!errorsDoc.includes(`\`${code}\``)) undocumented.add(code);
@@ -53,6 +58,18 @@ describe("the OpenAPI document", () => {
     expect(wrong).toEqual([]);
     expect([...undocumented]).toEqual([]);
     expect(doc.components?.schemas?.Problem).toBeDefined();
+    expect(doc.components?.schemas?.TaxiiError).toBeDefined();
+  });
+
+  it("documents the TAXII 2.1 server's answers in TAXII's media type", () => {
+    const taxii = operationsOf(doc).filter((op) => op.path.startsWith("/taxii2/"));
+    expect(taxii.length).toBeGreaterThanOrEqual(10);
+    const wrong = taxii.flatMap(({ method, path, operation }) =>
+      Object.entries(operation.responses ?? {})
+        .filter(([, response]) => !response.content?.["application/taxii+json;version=2.1"])
+        .map(([status]) => `${method} ${path} ${status}`),
+    );
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -56,7 +56,12 @@ export function prepareObjects(
   for (const item of raw) {
     const given = item as Partial<StixObject> | null;
     const id = typeof given?.id === "string" ? given.id : undefined;
-    const versionGiven = typeof given?.modified === "string" ? given.modified : typeof given?.created === "string" ? given.created : undefined;
+    const versionGiven =
+      typeof given?.modified === "string"
+        ? given.modified
+        : typeof given?.created === "string"
+          ? given.created
+          : undefined;
     const validation = validator.validate(item);
     if (!validation.valid) {
       const first = validation.issues[0];
@@ -70,7 +75,11 @@ export function prepareObjects(
     let object = item as StixObject;
     if (object.type === "marking-definition" && TLP1_TO_TLP2[object.id]) {
       const successor = TLP1_TO_TLP2[object.id] as TlpLabel;
-      prepared.mapped.push({ id: object.id, version: versionGiven, message: `TLP 1.0: stored as ${successor} (${TLP2_IDS[successor]})` });
+      prepared.mapped.push({
+        id: object.id,
+        version: versionGiven,
+        message: `TLP 1.0: stored as ${successor} (${TLP2_IDS[successor]})`,
+      });
       continue;
     }
     object = withTlp2Markings(object);
@@ -85,7 +94,8 @@ export function prepareObjects(
       : [];
     const version = isScoType(object.type) ? undefined : versionGiven;
     // observed-data's deprecated `objects` refers by local keys ("0"), not ids.
-    const { objects: _local, ...referring } = object.type === "observed-data" ? object : { ...object, objects: undefined };
+    const { objects: _local, ...referring } =
+      object.type === "observed-data" ? object : { ...object, objects: undefined };
     prepared.candidates.push({
       object,
       version,

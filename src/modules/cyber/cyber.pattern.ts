@@ -228,7 +228,8 @@ class Parser {
     } else {
       this.fail("expected [ or ( to start an observation expression");
     }
-    while (this.isWord("WITHIN") || this.isWord("REPEATS") || this.isWord("START")) result.qualifiers.push(this.qualifier());
+    while (this.isWord("WITHIN") || this.isWord("REPEATS") || this.isWord("START"))
+      result.qualifiers.push(this.qualifier());
     return result;
   }
 
@@ -309,7 +310,8 @@ class Parser {
     }
     const token = this.next();
     const operator = token.t === "punct" || token.t === "word" ? token.v : "";
-    if (["=", "==", "!=", "<>"].includes(operator)) return { kind: "test", path, negated, operator, value: this.literal() };
+    if (["=", "==", "!=", "<>"].includes(operator))
+      return { kind: "test", path, negated, operator, value: this.literal() };
     if (["<", "<=", ">", ">="].includes(operator)) {
       const value = this.literal();
       if (value.kind === "bool") this.fail("a boolean cannot be ordered");

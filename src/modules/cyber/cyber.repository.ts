@@ -193,7 +193,10 @@ export interface ObjectRow {
  */
 export async function queryObjects(db: DbOrTx, q: ObjectQuery, columns: "full" | "manifest" = "full") {
   const conditions = [sql`collection_id = ${q.collectionId}`];
-  const after = q.afterUs !== undefined && (q.addedAfterUs === undefined || q.afterUs > q.addedAfterUs) ? q.afterUs : q.addedAfterUs;
+  const after =
+    q.afterUs !== undefined && (q.addedAfterUs === undefined || q.afterUs > q.addedAfterUs)
+      ? q.afterUs
+      : q.addedAfterUs;
   if (after !== undefined) conditions.push(sql`date_added_us > ${after.toString()}::bigint`);
   if (q.ids) conditions.push(sql`stix_id = ANY(${q.ids}::text[])`);
   if (q.types) conditions.push(sql`type = ANY(${q.types}::text[])`);
@@ -202,8 +205,7 @@ export async function queryObjects(db: DbOrTx, q: ObjectQuery, columns: "full" |
     const any = [];
     if (q.versions.first) any.push(sql`is_first`);
     if (q.versions.last) any.push(sql`is_latest`);
-    if (q.versions.exact.length > 0)
-      any.push(sql`version_us = ANY(${q.versions.exact.map(String)}::bigint[])`);
+    if (q.versions.exact.length > 0) any.push(sql`version_us = ANY(${q.versions.exact.map(String)}::bigint[])`);
     conditions.push(any.length > 0 ? sql`(${sql.join(any, sql` OR `)})` : sql`false`);
   }
   conditions.push(sql`(tlp IS DISTINCT FROM 'TLP:RED' OR recipients && ${q.reader.names}::text[])`);
@@ -219,7 +221,10 @@ export async function queryObjects(db: DbOrTx, q: ObjectQuery, columns: "full" |
   const result = await sql<ObjectRow>`
     SELECT ${select} FROM cyber_objects WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY date_added_us LIMIT ${q.limit + 1}`.execute(db);
-  return result.rows.map((row) => ({ ...row, object: typeof row.object === "string" ? JSON.parse(row.object) : row.object }));
+  return result.rows.map((row) => ({
+    ...row,
+    object: typeof row.object === "string" ? JSON.parse(row.object) : row.object,
+  }));
 }
 
 export async function deleteVersions(
@@ -230,7 +235,16 @@ export async function deleteVersions(
   specVersions: readonly string[] | undefined,
   deletable: (row: { version: string; tlp: string | null; recipients: string[]; agency: string | null }) => boolean,
 ): Promise<number> {
-  const held = await sql<{ version_us: string; version: string; tlp: string | null; recipients: string[]; agency: string | null; is_first: boolean; is_latest: boolean; spec_version: string }>`
+  const held = await sql<{
+    version_us: string;
+    version: string;
+    tlp: string | null;
+    recipients: string[];
+    agency: string | null;
+    is_first: boolean;
+    is_latest: boolean;
+    spec_version: string;
+  }>`
     SELECT version_us::text AS version_us, version, tlp, recipients, agency, is_first, is_latest, spec_version
     FROM cyber_objects WHERE collection_id = ${collectionId} AND stix_id = ${stixId} FOR UPDATE`.execute(db);
   const doomed = held.rows.filter(

@@ -6,6 +6,7 @@
  * and the TLP boundaries); lists filter in SQL and ask Cedar for every row they serve.
  */
 import type { Clock } from "../../core/clock.ts";
+import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { DomainAgency } from "../directory/directory.domain.ts";
@@ -15,6 +16,7 @@ import { COLLECTION_HIDDEN, taxiiErrors } from "./cyber.errors.ts";
 import { type Outcome, prepareObjects } from "./cyber.ingest.ts";
 import {
   type CollectionRow,
+  type CyberObjectsTable,
   deleteVersions,
   ensureCollection,
   findCollection,
@@ -23,6 +25,7 @@ import {
   insertObjects,
   insertStatus,
   listCollections,
+  lockCollectionClock,
   markResolved,
   type ObjectQuery,
   type ObjectRow,
@@ -30,13 +33,10 @@ import {
   queryObjects,
   recomputeVersionFlags,
   setCollectionClock,
-  lockCollectionClock,
   versionsHeld,
-  type CyberObjectsTable,
 } from "./cyber.repository.ts";
 import { timestampOf, uuidv5 } from "./cyber.stix.ts";
 import { StixValidator } from "./cyber.validate.ts";
-import { uuidv7 } from "../../core/ids.ts";
 
 const STATUS_TTL_MS = 24 * 3600 * 1000;
 /** Namespace of this node's own deterministic ids (collections seeded per agency). */
@@ -80,7 +80,13 @@ export class CyberService {
       const created = await ensureCollection(this.deps.db, row, this.deps.clock.now());
       if (!created) continue;
       await this.deps.changes.run(async (change) => {
-        change.audit({ actor: `node:${this.deps.party}`, action: "cyber.collection.create", subject: row.id, outcome: "success", details: { agency: agency.id } });
+        change.audit({
+          actor: `node:${this.deps.party}`,
+          action: "cyber.collection.create",
+          subject: row.id,
+          outcome: "success",
+          details: { agency: agency.id },
+        });
       });
     }
   }
@@ -104,7 +110,9 @@ export class CyberService {
 
   /** The collections the principal may read or write (others are not shown: their existence is not its business). */
   async collections(principal: Principal): Promise<CollectionView[]> {
-    return (await listCollections(this.deps.db)).map((c) => this.view(principal, c)).filter((c) => c.canRead || c.canWrite);
+    return (await listCollections(this.deps.db))
+      .map((c) => this.view(principal, c))
+      .filter((c) => c.canRead || c.canWrite);
   }
 
   /**
@@ -116,9 +124,12 @@ export class CyberService {
     if (!found) throw taxiiErrors.collectionNotFound();
     const view = this.view(principal, found);
     if (!view.canRead && !view.canWrite) {
-      await this.deps.access.authorize(principal, "cyber.read", this.resource(found), { hideExistence: COLLECTION_HIDDEN });
+      await this.deps.access.authorize(principal, "cyber.read", this.resource(found), {
+        hideExistence: COLLECTION_HIDDEN,
+      });
     }
-    if (need) await this.deps.access.authorize(principal, need === "read" ? "cyber.read" : "cyber.write", this.resource(found));
+    if (need)
+      await this.deps.access.authorize(principal, need === "read" ? "cyber.read" : "cyber.write", this.resource(found));
     return view;
   }
 
@@ -148,7 +159,8 @@ export class CyberService {
         const id = candidate.object.id;
         const versions = held.get(id) ?? new Set<string>();
         // An SCO has one version (its id is its content); a version already held is not stored twice.
-        const duplicate = candidate.versionUs === undefined ? versions.size > 0 : versions.has(candidate.versionUs.toString());
+        const duplicate =
+          candidate.versionUs === undefined ? versions.size > 0 : versions.has(candidate.versionUs.toString());
         if (duplicate) {
           successes.push({ id, version: candidate.version, message: "already held" });
           continue;
@@ -182,7 +194,10 @@ export class CyberService {
       for (const row of rows) {
         const v = BigInt(row.version_us);
         const e = extremes.get(row.stix_id);
-        extremes.set(row.stix_id, e ? { first: v < e.first ? v : e.first, last: v > e.last ? v : e.last } : { first: v, last: v });
+        extremes.set(
+          row.stix_id,
+          e ? { first: v < e.first ? v : e.first, last: v > e.last ? v : e.last } : { first: v, last: v },
+        );
       }
       for (const row of rows) {
         const e = extremes.get(row.stix_id) as { first: bigint; last: bigint };
@@ -191,12 +206,25 @@ export class CyberService {
       }
       // References resolve within the batch, or to what the collection holds; the rest are flagged.
       const inBatch = new Set(rows.map((r) => r.stix_id));
-      const outside = [...new Set(rows.flatMap((r) => r.unresolved_refs.filter((ref) => !inBatch.has(ref) && !heldBefore.has(ref))))];
+      const outside = [
+        ...new Set(rows.flatMap((r) => r.unresolved_refs.filter((ref) => !inBatch.has(ref) && !heldBefore.has(ref)))),
+      ];
       const found = await idsHeld(tx, collection.id, outside);
-      for (const row of rows) row.unresolved_refs = row.unresolved_refs.filter((ref) => !inBatch.has(ref) && !heldBefore.has(ref) && !found.has(ref));
+      for (const row of rows)
+        row.unresolved_refs = row.unresolved_refs.filter(
+          (ref) => !inBatch.has(ref) && !heldBefore.has(ref) && !found.has(ref),
+        );
       await insertObjects(tx, rows);
-      await recomputeVersionFlags(tx, collection.id, [...new Set(rows.map((r) => r.stix_id))].filter((id) => heldBefore.has(id)));
-      await markResolved(tx, collection.id, [...inBatch].filter((id) => !heldBefore.has(id)));
+      await recomputeVersionFlags(
+        tx,
+        collection.id,
+        [...new Set(rows.map((r) => r.stix_id))].filter((id) => heldBefore.has(id)),
+      );
+      await markResolved(
+        tx,
+        collection.id,
+        [...inBatch].filter((id) => !heldBefore.has(id)),
+      );
       if (rows.length > 0) await setCollectionClock(tx, collection.id, next - 1n);
       await purgeExpiredStatus(tx, change.at);
       await insertStatus(tx, {
@@ -224,7 +252,10 @@ export class CyberService {
   /** A page of objects (or their manifest) the principal may read, in date_added order. */
   async page(principal: Principal, collectionId: string, filter: ObjectFilter, columns: "full" | "manifest" = "full") {
     const collection = await this.collection(principal, collectionId, "read");
-    const names = [principal.id, ...(principal.username && principal.username !== principal.id ? [principal.username] : [])];
+    const names = [
+      principal.id,
+      ...(principal.username && principal.username !== principal.id ? [principal.username] : []),
+    ];
     const rows = await queryObjects(
       this.deps.db,
       { ...filter, collectionId: collection.id, reader: { names, agency: principal.agency ?? null } },
@@ -297,10 +328,20 @@ export class CyberService {
   }
 }
 
-function statusView(status: { id: string; request_us: string; total_count: number; successes: unknown; failures: unknown }) {
+function statusView(status: {
+  id: string;
+  request_us: string;
+  total_count: number;
+  successes: unknown;
+  failures: unknown;
+}) {
   const successes = status.successes as Outcome[];
   const failures = status.failures as Outcome[];
-  const detail = (o: Outcome) => ({ id: o.id ?? "", version: o.version ?? "", ...(o.message ? { message: o.message } : {}) });
+  const detail = (o: Outcome) => ({
+    id: o.id ?? "",
+    version: o.version ?? "",
+    ...(o.message ? { message: o.message } : {}),
+  });
   return {
     id: status.id,
     status: "complete" as const,

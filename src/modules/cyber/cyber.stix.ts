@@ -9,7 +9,8 @@ export type StixObject = Record<string, unknown> & { type: string; id: string };
 
 /** RFC 3339 in UTC as STIX 2.1 requires it (section 3.2): `Z`, optional fraction of any length. */
 export const STIX_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$/;
-export const STIX_ID = /^([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])--([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$/;
+export const STIX_ID =
+  /^([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])--([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$/;
 
 /**
  * A STIX or TAXII timestamp as microseconds since the epoch (bigint: JavaScript dates stop at milliseconds, and
@@ -103,7 +104,10 @@ export function withTlp2Markings(object: StixObject): StixObject {
   const next: StixObject = { ...object };
   if (refsChange) next.object_marking_refs = [...new Set((refs as unknown[]).map(map))];
   if (granularChange)
-    next.granular_markings = (granular as Record<string, unknown>[]).map((g) => ({ ...g, marking_ref: map(g.marking_ref) }));
+    next.granular_markings = (granular as Record<string, unknown>[]).map((g) => ({
+      ...g,
+      marking_ref: map(g.marking_ref),
+    }));
   return next;
 }
 
@@ -173,7 +177,8 @@ export function scoIdOf(object: Record<string, unknown> & { type: string }): str
   for (const name of names) {
     const value = object[name];
     if (value === undefined) continue;
-    contributing[name] = name === "hashes" && value && typeof value === "object" ? oneHash(value as Record<string, unknown>) : value;
+    contributing[name] =
+      name === "hashes" && value && typeof value === "object" ? oneHash(value as Record<string, unknown>) : value;
   }
   if (Object.keys(contributing).length === 0) return undefined;
   return `${object.type}--${uuidv5(SCO_NAMESPACE, canonicalJson(contributing))}`;

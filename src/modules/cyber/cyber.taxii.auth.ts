@@ -56,7 +56,13 @@ export function acceptsTaxii(accept: string | undefined): boolean {
     const params = new Map(
       parameters.map((p) => {
         const eq = p.indexOf("=");
-        return [p.slice(0, eq).trim(), p.slice(eq + 1).trim().replace(/^"|"$/g, "")] as const;
+        return [
+          p.slice(0, eq).trim(),
+          p
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, ""),
+        ] as const;
       }),
     );
     if (params.get("q") === "0" || params.get("q") === "0.0") return false;

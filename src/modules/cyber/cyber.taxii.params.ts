@@ -89,7 +89,15 @@ export function parseTaxiiQuery(
   };
   const filterKey = createHash("sha256")
     .update(
-      JSON.stringify([endpoint, binding, addedAfterText ?? null, ids ?? null, types ?? null, specVersions ?? null, versionItems ?? null]),
+      JSON.stringify([
+        endpoint,
+        binding,
+        addedAfterText ?? null,
+        ids ?? null,
+        types ?? null,
+        specVersions ?? null,
+        versionItems ?? null,
+      ]),
     )
     .digest("base64url")
     .slice(0, 22);
@@ -107,6 +115,9 @@ function positionOf(token: string, filterKey: string): bigint {
   const match = /^(\d{1,20})\.([A-Za-z0-9_-]{22})$/.exec(decoded);
   if (!match) throw taxiiErrors.badParameter("next", "is not a next value this server gave");
   if (match[2] !== filterKey)
-    throw taxiiErrors.badParameter("next", "was given for another collection, caller or filter: repeat that request's filters");
+    throw taxiiErrors.badParameter(
+      "next",
+      "was given for another collection, caller or filter: repeat that request's filters",
+    );
   return BigInt(match[1] as string);
 }

@@ -15,8 +15,8 @@ import { acceptsTaxii, authenticateTaxii, isTaxiiContentType, type TaxiiAuthDeps
 import { type Endpoint, nextToken, parseTaxiiQuery } from "./cyber.taxii.params.ts";
 import {
   ApiRoot,
-  CollectionParams,
   Collection,
+  CollectionParams,
   Collections,
   commonTaxiiProblems,
   Discovery,
@@ -58,7 +58,9 @@ export function taxiiRoutes(deps: TaxiiRouteDeps) {
     await app.register(
       async (taxii: App) => {
         taxii.setErrorHandler((error, request, reply) => sendTaxiiError(reply, request, error));
-        taxii.setNotFoundHandler((request, reply) => sendTaxiiError(reply, request, taxiiErrors.notFound(request.url.split("?")[0] ?? "")));
+        taxii.setNotFoundHandler((request, reply) =>
+          sendTaxiiError(reply, request, taxiiErrors.notFound(request.url.split("?")[0] ?? "")),
+        );
         taxii.addContentTypeParser(/^application\/taxii\+json/i, { parseAs: "string" }, (_request, body, done) => {
           try {
             done(null, JSON.parse(body as string));
@@ -69,7 +71,8 @@ export function taxiiRoutes(deps: TaxiiRouteDeps) {
         // Fastify rewrites a content type with parameters (quotes, a charset); TAXII clients compare the exact string.
         taxii.addHook("onSend", async (_request, reply, payload) => {
           const type = reply.getHeader("content-type");
-          if (typeof type === "string" && type.startsWith("application/taxii+json")) reply.header("content-type", TAXII_MEDIA_TYPE);
+          if (typeof type === "string" && type.startsWith("application/taxii+json"))
+            reply.header("content-type", TAXII_MEDIA_TYPE);
           return payload;
         });
         taxii.addHook("onRequest", async (request) => {
@@ -87,53 +90,104 @@ export function taxiiRoutes(deps: TaxiiRouteDeps) {
           response: { ...commonTaxiiProblems(takesInput), ...own, ...(schema.response as object) },
         });
 
-        taxii.get("/", { config, schema: doc({ response: { 200: taxiiSuccess(Discovery, "TAXII discovery") } }, false) }, async (_request, reply) =>
-          reply.header("content-type", TAXII_MEDIA_TYPE).send({
-            title: `Liaison ${deps.nodeName}`,
-            description: `TAXII 2.1 server of the Liaison node of ${deps.party}`,
-            default: `${deps.baseUrl}/taxii2${apiRoot}`,
-            api_roots: [`${deps.baseUrl}/taxii2${apiRoot}`],
-          }),
+        taxii.get(
+          "/",
+          { config, schema: doc({ response: { 200: taxiiSuccess(Discovery, "TAXII discovery") } }, false) },
+          async (_request, reply) =>
+            reply.header("content-type", TAXII_MEDIA_TYPE).send({
+              title: `Liaison ${deps.nodeName}`,
+              description: `TAXII 2.1 server of the Liaison node of ${deps.party}`,
+              default: `${deps.baseUrl}/taxii2${apiRoot}`,
+              api_roots: [`${deps.baseUrl}/taxii2${apiRoot}`],
+            }),
         );
 
-        taxii.get(apiRoot, { config, schema: doc({ response: { 200: taxiiSuccess(ApiRoot, "The API root") } }, false) }, async (_request, reply) =>
-          reply.header("content-type", TAXII_MEDIA_TYPE).send({
-            title: `${deps.party} cyber`,
-            description: "STIX 2.1 collections of this node's cyber agencies",
-            versions: [TAXII_MEDIA_TYPE],
-            max_content_length: deps.maxContentLength,
-          }),
+        taxii.get(
+          apiRoot,
+          { config, schema: doc({ response: { 200: taxiiSuccess(ApiRoot, "The API root") } }, false) },
+          async (_request, reply) =>
+            reply.header("content-type", TAXII_MEDIA_TYPE).send({
+              title: `${deps.party} cyber`,
+              description: "STIX 2.1 collections of this node's cyber agencies",
+              versions: [TAXII_MEDIA_TYPE],
+              max_content_length: deps.maxContentLength,
+            }),
         );
 
         taxii.get(
           `${apiRoot}status/:statusId/`,
-          { config, schema: doc({ params: StatusParams, response: { 200: taxiiSuccess(TaxiiStatus, "A status resource") } }, true, taxiiProblems({ 404: ["LIAISON_TAXII_STATUS_NOT_FOUND"] })) },
-          async (request, reply) => reply.header("content-type", TAXII_MEDIA_TYPE).send(await deps.cyber.status(who(request), params(request).statusId)),
+          {
+            config,
+            schema: doc(
+              { params: StatusParams, response: { 200: taxiiSuccess(TaxiiStatus, "A status resource") } },
+              true,
+              taxiiProblems({ 404: ["LIAISON_TAXII_STATUS_NOT_FOUND"] }),
+            ),
+          },
+          async (request, reply) =>
+            reply
+              .header("content-type", TAXII_MEDIA_TYPE)
+              .send(await deps.cyber.status(who(request), params(request).statusId)),
         );
 
-        taxii.get(`${apiRoot}collections/`, { config, schema: doc({ response: { 200: taxiiSuccess(Collections, "The collections you may use") } }, false) }, async (request, reply) => {
-          const collections = (await deps.cyber.collections(who(request))).map(collectionView);
-          return reply.header("content-type", TAXII_MEDIA_TYPE).send(collections.length > 0 ? { collections } : {});
-        });
+        taxii.get(
+          `${apiRoot}collections/`,
+          {
+            config,
+            schema: doc({ response: { 200: taxiiSuccess(Collections, "The collections you may use") } }, false),
+          },
+          async (request, reply) => {
+            const collections = (await deps.cyber.collections(who(request))).map(collectionView);
+            return reply.header("content-type", TAXII_MEDIA_TYPE).send(collections.length > 0 ? { collections } : {});
+          },
+        );
 
         taxii.get(
           `${apiRoot}collections/:collectionId/`,
-          { config, schema: doc({ params: CollectionParams, response: { 200: taxiiSuccess(Collection, "A collection") } }, true, taxiiProblems({ 404: NOT_FOUND })) },
+          {
+            config,
+            schema: doc(
+              { params: CollectionParams, response: { 200: taxiiSuccess(Collection, "A collection") } },
+              true,
+              taxiiProblems({ 404: NOT_FOUND }),
+            ),
+          },
           async (request, reply) =>
-            reply.header("content-type", TAXII_MEDIA_TYPE).send(collectionView(await deps.cyber.collection(who(request), params(request).collectionId))),
+            reply
+              .header("content-type", TAXII_MEDIA_TYPE)
+              .send(collectionView(await deps.cyber.collection(who(request), params(request).collectionId))),
         );
 
-        const listing = async (request: FastifyRequest, endpoint: Endpoint, collectionId: string, objectId?: string) => {
+        const listing = async (
+          request: FastifyRequest,
+          endpoint: Endpoint,
+          collectionId: string,
+          objectId?: string,
+        ) => {
           const principal = who(request);
           const parsed = parseTaxiiQuery(request.query as Record<string, unknown>, endpoint, {
             collectionId,
             principal: principal.id,
             ...(objectId ? { objectId } : {}),
           });
-          const page = await deps.cyber.page(principal, collectionId, parsed.filter, endpoint === "objects" || endpoint === "object" ? "full" : "manifest");
-          if (objectId && page.rows.length === 0 && !parsed.next && !(await deps.cyber.exists(principal, collectionId, objectId)))
+          const page = await deps.cyber.page(
+            principal,
+            collectionId,
+            parsed.filter,
+            endpoint === "objects" || endpoint === "object" ? "full" : "manifest",
+          );
+          if (
+            objectId &&
+            page.rows.length === 0 &&
+            !parsed.next &&
+            !(await deps.cyber.exists(principal, collectionId, objectId))
+          )
             throw taxiiErrors.objectNotFound();
-          return { page, next: page.more && page.lastPosition !== undefined ? nextToken(page.lastPosition, parsed.filterKey) : undefined };
+          return {
+            page,
+            next:
+              page.more && page.lastPosition !== undefined ? nextToken(page.lastPosition, parsed.filterKey) : undefined,
+          };
         };
         const sendPage = (reply: FastifyReply, rows: ObjectRow[], body: Record<string, unknown>) => {
           reply.header("content-type", TAXII_MEDIA_TYPE);
@@ -147,25 +201,48 @@ export function taxiiRoutes(deps: TaxiiRouteDeps) {
         };
         const paging = (more: boolean, next: string | undefined) => ({ more, ...(next ? { next } : {}) });
 
-        const listingSchema = (params: typeof CollectionParams | typeof ObjectParams, body: Parameters<typeof taxiiSuccess>[0], what: string, extra: string[] = []) =>
-          doc({ params, querystring: TaxiiQuery, response: { 200: taxiiSuccess(body, what) } }, true, taxiiProblems({ 404: [...NOT_FOUND, ...extra] }));
+        const listingSchema = (
+          params: typeof CollectionParams | typeof ObjectParams,
+          body: Parameters<typeof taxiiSuccess>[0],
+          what: string,
+          extra: string[] = [],
+        ) =>
+          doc(
+            { params, querystring: TaxiiQuery, response: { 200: taxiiSuccess(body, what) } },
+            true,
+            taxiiProblems({ 404: [...NOT_FOUND, ...extra] }),
+          );
 
-        taxii.get(`${apiRoot}collections/:collectionId/manifest/`, { config, schema: listingSchema(CollectionParams, Manifest, "Manifest of the objects") }, async (request, reply) => {
-          const { page, next } = await listing(request, "manifest", params(request).collectionId);
-          const objects = page.rows.map((row) => ({
-            id: row.stix_id,
-            date_added: timestampOf(BigInt(row.date_added_us)),
-            version: row.version,
-            media_type: STIX_MEDIA_TYPE,
-          }));
-          return sendPage(reply, page.rows, { ...paging(page.more, next), ...(objects.length > 0 ? { objects } : {}) });
-        });
+        taxii.get(
+          `${apiRoot}collections/:collectionId/manifest/`,
+          { config, schema: listingSchema(CollectionParams, Manifest, "Manifest of the objects") },
+          async (request, reply) => {
+            const { page, next } = await listing(request, "manifest", params(request).collectionId);
+            const objects = page.rows.map((row) => ({
+              id: row.stix_id,
+              date_added: timestampOf(BigInt(row.date_added_us)),
+              version: row.version,
+              media_type: STIX_MEDIA_TYPE,
+            }));
+            return sendPage(reply, page.rows, {
+              ...paging(page.more, next),
+              ...(objects.length > 0 ? { objects } : {}),
+            });
+          },
+        );
 
-        taxii.get(`${apiRoot}collections/:collectionId/objects/`, { config, schema: listingSchema(CollectionParams, Envelope, "An envelope of objects") }, async (request, reply) => {
-          const { page, next } = await listing(request, "objects", params(request).collectionId);
-          const objects = page.rows.map((row) => row.object);
-          return sendPage(reply, page.rows, { ...paging(page.more, next), ...(objects.length > 0 ? { objects } : {}) });
-        });
+        taxii.get(
+          `${apiRoot}collections/:collectionId/objects/`,
+          { config, schema: listingSchema(CollectionParams, Envelope, "An envelope of objects") },
+          async (request, reply) => {
+            const { page, next } = await listing(request, "objects", params(request).collectionId);
+            const objects = page.rows.map((row) => row.object);
+            return sendPage(reply, page.rows, {
+              ...paging(page.more, next),
+              ...(objects.length > 0 ? { objects } : {}),
+            });
+          },
+        );
 
         taxii.post(
           `${apiRoot}collections/:collectionId/objects/`,
@@ -188,41 +265,107 @@ export function taxiiRoutes(deps: TaxiiRouteDeps) {
             const body = request.body as { objects?: unknown } | null;
             if (!body || typeof body !== "object" || Array.isArray(body) || !Array.isArray(body.objects))
               throw taxiiErrors.unprocessable("the body must be a TAXII envelope: an object with an `objects` array");
-            const status = await deps.cyber.add(who(request), params(request).collectionId, body.objects, String(request.id));
+            const status = await deps.cyber.add(
+              who(request),
+              params(request).collectionId,
+              body.objects,
+              String(request.id),
+            );
             return reply.status(202).header("content-type", TAXII_MEDIA_TYPE).send(status);
           },
         );
 
-        taxii.get(`${apiRoot}collections/:collectionId/objects/:objectId/`, { config, schema: listingSchema(ObjectParams, Envelope, "The object's versions asked for", ["LIAISON_TAXII_OBJECT_NOT_FOUND"]) }, async (request, reply) => {
-          const { page, next } = await listing(request, "object", params(request).collectionId, params(request).objectId);
-          const objects = page.rows.map((row) => row.object);
-          return sendPage(reply, page.rows, { ...paging(page.more, next), ...(objects.length > 0 ? { objects } : {}) });
-        });
+        taxii.get(
+          `${apiRoot}collections/:collectionId/objects/:objectId/`,
+          {
+            config,
+            schema: listingSchema(ObjectParams, Envelope, "The object's versions asked for", [
+              "LIAISON_TAXII_OBJECT_NOT_FOUND",
+            ]),
+          },
+          async (request, reply) => {
+            const { page, next } = await listing(
+              request,
+              "object",
+              params(request).collectionId,
+              params(request).objectId,
+            );
+            const objects = page.rows.map((row) => row.object);
+            return sendPage(reply, page.rows, {
+              ...paging(page.more, next),
+              ...(objects.length > 0 ? { objects } : {}),
+            });
+          },
+        );
 
         taxii.delete(
           `${apiRoot}collections/:collectionId/objects/:objectId/`,
-          { config, schema: doc({ params: ObjectParams, querystring: TaxiiQuery, response: { 200: { description: "Deleted", content: { [TAXII_MEDIA_TYPE]: { schema: Envelope } } } } }, true, taxiiProblems({ 404: [...NOT_FOUND, "LIAISON_TAXII_OBJECT_NOT_FOUND"] })) },
+          {
+            config,
+            schema: doc(
+              {
+                params: ObjectParams,
+                querystring: TaxiiQuery,
+                response: { 200: { description: "Deleted", content: { [TAXII_MEDIA_TYPE]: { schema: Envelope } } } },
+              },
+              true,
+              taxiiProblems({ 404: [...NOT_FOUND, "LIAISON_TAXII_OBJECT_NOT_FOUND"] }),
+            ),
+          },
           async (request, reply) => {
             const principal = who(request);
             const { collectionId, objectId } = params(request);
-            const parsed = parseTaxiiQuery(request.query as Record<string, unknown>, "delete", { collectionId, principal: principal.id, objectId });
-            await deps.cyber.delete(principal, collectionId, objectId, parsed.filter.versions, parsed.filter.specVersions, String(request.id));
+            const parsed = parseTaxiiQuery(request.query as Record<string, unknown>, "delete", {
+              collectionId,
+              principal: principal.id,
+              objectId,
+            });
+            await deps.cyber.delete(
+              principal,
+              collectionId,
+              objectId,
+              parsed.filter.versions,
+              parsed.filter.specVersions,
+              String(request.id),
+            );
             return reply.header("content-type", TAXII_MEDIA_TYPE).send({});
           },
         );
 
-        taxii.get(`${apiRoot}collections/:collectionId/objects/:objectId/versions/`, { config, schema: listingSchema(ObjectParams, Versions, "The object's versions", ["LIAISON_TAXII_OBJECT_NOT_FOUND"]) }, async (request, reply) => {
-          const { page, next } = await listing(request, "versions", params(request).collectionId, params(request).objectId);
-          const versions = page.rows.map((row) => row.version);
-          return sendPage(reply, page.rows, { ...paging(page.more, next), ...(versions.length > 0 ? { versions } : {}) });
-        });
+        taxii.get(
+          `${apiRoot}collections/:collectionId/objects/:objectId/versions/`,
+          {
+            config,
+            schema: listingSchema(ObjectParams, Versions, "The object's versions", ["LIAISON_TAXII_OBJECT_NOT_FOUND"]),
+          },
+          async (request, reply) => {
+            const { page, next } = await listing(
+              request,
+              "versions",
+              params(request).collectionId,
+              params(request).objectId,
+            );
+            const versions = page.rows.map((row) => row.version);
+            return sendPage(reply, page.rows, {
+              ...paging(page.more, next),
+              ...(versions.length > 0 ? { versions } : {}),
+            });
+          },
+        );
       },
       { prefix: "/taxii2" },
     );
   };
 }
 
-function collectionView(c: { id: string; title: string; description: string | null; alias: string | null; canRead: boolean; canWrite: boolean }) {
+function collectionView(c: {
+  id: string;
+  title: string;
+  description: string | null;
+  alias: string | null;
+  canRead: boolean;
+  canWrite: boolean;
+}) {
   return {
     id: c.id,
     title: c.title,
@@ -235,9 +378,21 @@ function collectionView(c: { id: string; title: string; description: string | nu
 }
 
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; title: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: "LIAISON_TAXII_TOO_LARGE", title: "The body is larger than max_content_length" },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "LIAISON_TAXII_UNSUPPORTED_MEDIA_TYPE", title: "Send application/taxii+json;version=2.1" },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "LIAISON_TAXII_BAD_PARAMETER", title: "Content-Length does not match the body" },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: "LIAISON_TAXII_TOO_LARGE",
+    title: "The body is larger than max_content_length",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: "LIAISON_TAXII_UNSUPPORTED_MEDIA_TYPE",
+    title: "Send application/taxii+json;version=2.1",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: "LIAISON_TAXII_BAD_PARAMETER",
+    title: "Content-Length does not match the body",
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 422, code: "LIAISON_TAXII_UNPROCESSABLE", title: "The body is empty" },
 };
 
@@ -257,7 +412,11 @@ export function sendTaxiiError(reply: FastifyReply, request: FastifyRequest, err
     code = "LIAISON_TAXII_BAD_PARAMETER";
     title = (error as FastifyError).message;
   } else if (FRAMEWORK_ERRORS[(error as FastifyError).code]) {
-    ({ status, code, title } = FRAMEWORK_ERRORS[(error as FastifyError).code] as { status: number; code: string; title: string });
+    ({ status, code, title } = FRAMEWORK_ERRORS[(error as FastifyError).code] as {
+      status: number;
+      code: string;
+      title: string;
+    });
   } else {
     request.log.error({ err: error }, "TAXII request failed");
   }

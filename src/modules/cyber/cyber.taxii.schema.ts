@@ -20,7 +20,7 @@ export const TaxiiError = z
   })
   .meta({ id: "TaxiiError" });
 
-type Status = 400 | 401 | 403 | 404 | 406 | 413 | 415 | 422 | 429;
+type Status = 400 | 401 | 403 | 404 | 406 | 413 | 415 | 422 | 429 | 500;
 
 /** A TAXII route's error responses, each naming its codes (the contract test checks they are documented). */
 export function taxiiProblems(byStatus: Partial<Record<Status, readonly string[]>>) {
@@ -40,6 +40,7 @@ export function commonTaxiiProblems(takesInput: boolean) {
     403: ["LIAISON_POLICY_DENIED"],
     406: ["LIAISON_TAXII_NOT_ACCEPTABLE"],
     429: ["LIAISON_AUTH_LOCKED"],
+    500: ["LIAISON_INTERNAL"],
   });
 }
 

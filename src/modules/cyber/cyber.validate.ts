@@ -38,7 +38,7 @@ const externalReference: Schema = {
     hashes,
     external_id: { type: "string" },
   },
-  anyOf: [{ required: ["description"] }, { required: ["url"] }, { required: ["external_id"] }, { not: {} }],
+  anyOf: [{ required: ["description"] }, { required: ["url"] }, { required: ["external_id"] }],
 };
 const granularMarking: Schema = {
   type: "object",
@@ -114,8 +114,14 @@ const DOMAIN_TYPES: Record<string, TypeRule> = {
   },
   malware: {
     required: ["is_family"],
-    properties: { is_family: { type: "boolean" }, sample_refs: identifiers, first_seen: timestamp, last_seen: timestamp },
-    extra: { if: { properties: { is_family: { const: true } } }, then: { required: ["name"] } },
+    properties: {
+      is_family: { type: "boolean" },
+      sample_refs: identifiers,
+      first_seen: timestamp,
+      last_seen: timestamp,
+    },
+    // A malware family needs a name (is_family false, or a name).
+    extra: { anyOf: [{ properties: { is_family: { const: false } } }, { required: ["name"] }] },
   },
   "malware-analysis": {
     required: ["product"],
@@ -139,7 +145,10 @@ const DOMAIN_TYPES: Record<string, TypeRule> = {
       object_refs: identifiers,
     },
   },
-  report: { required: ["name", "published", "object_refs"], properties: { published: timestamp, object_refs: identifiers } },
+  report: {
+    required: ["name", "published", "object_refs"],
+    properties: { published: timestamp, object_refs: identifiers },
+  },
   "threat-actor": { required: ["name"], properties: { first_seen: timestamp, last_seen: timestamp } },
   tool: { required: ["name"] },
   vulnerability: { required: ["name"] },
@@ -184,7 +193,10 @@ const OBSERVABLE_TYPES: Record<string, TypeRule> = {
   },
   "ipv4-addr": { required: ["value"], properties: { value: { type: "string", minLength: 1 } } },
   "ipv6-addr": { required: ["value"], properties: { value: { type: "string", minLength: 1 } } },
-  "mac-addr": { required: ["value"], properties: { value: { type: "string", pattern: "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" } } },
+  "mac-addr": {
+    required: ["value"],
+    properties: { value: { type: "string", pattern: "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" } },
+  },
   mutex: { required: ["name"] },
   "network-traffic": {
     required: ["protocols"],
@@ -296,7 +308,8 @@ function issueOf(error: ErrorObject): StixIssue {
 /** What the schemas cannot say. */
 function rulesOf(object: StixObject): Validation {
   const issues: StixIssue[] = [];
-  if (!object.id.startsWith(`${object.type}--`)) issues.push({ path: "/id", message: `the id must start with ${object.type}--` });
+  if (!object.id.startsWith(`${object.type}--`))
+    issues.push({ path: "/id", message: `the id must start with ${object.type}--` });
   for (const name of ["created", "modified", "valid_from", "valid_until", "first_seen", "last_seen", "published"]) {
     const value = object[name];
     if (typeof value === "string" && microsOf(value) === undefined)
