@@ -20,7 +20,7 @@ export async function taxiiUser(node: TestNode, role: string, agency?: string): 
 export interface TaxiiAnswer<T = Record<string, unknown>> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
 }
 
 export async function taxii<T = Record<string, unknown>>(
