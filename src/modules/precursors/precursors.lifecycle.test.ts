@@ -82,4 +82,19 @@ describe("a pre-export notification's life", () => {
     expect(replay(history)).toEqual({ status: "no-objection", version: 2, replyBy: day(15), shipment: "arrived" });
     expect(refusalOf(undefined, history[1] as LifecycleEvent)?.code).toBe("LIAISON_PRECURSORS_NOT_SENT");
   });
+
+  it("records the deadline passing only for an unanswered version past its deadline", () => {
+    const lapsed: LifecycleEvent = { type: "no-reply", at: new Date(day(8).getTime() + 1), by: "system", version: 1 };
+    expect(replay([sent, lapsed])?.status).toBe("no-reply");
+    // Too early, or for a version since amended: it does not apply.
+    expect(refusalOf(replay([sent]), { ...lapsed, at: day(7) })?.code).toBe("LIAISON_PRECURSORS_NOT_DUE");
+    const amended = replay([sent, { type: "amended", at: day(2), by: "exporter", replyBy: day(20) }]);
+    expect(refusalOf(amended, lapsed)?.code).toBe("LIAISON_PRECURSORS_NOT_DUE");
+    // A reply dated before the deadline, arriving after the no-reply was recorded, sorts first and wins.
+    const reply: LifecycleEvent = { type: "replied", at: day(7), by: "importer", reply: "no-objection", version: 1 };
+    expect(replay([sent, reply, lapsed])?.status).toBe("no-objection");
+    // After no-reply the exporter may amend: the clock restarts for version 2.
+    const restarted = replay([sent, lapsed, { type: "amended", at: day(9), by: "exporter", replyBy: day(20) }]);
+    expect(restarted).toMatchObject({ status: "awaiting-reply", version: 2 });
+  });
 });

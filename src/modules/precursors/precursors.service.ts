@@ -338,7 +338,8 @@ export class PrecursorsService {
     }>,
   ) {
     const agency = this.requireAgency(principal);
-    const row = await this.authorizedRow(principal, id, action);
+    // Read first (hiding existence), then which side this node is on, then the step itself.
+    const row = await this.authorizedRow(principal, id);
     const ours = row.direction === "outbound" ? "exporter" : "importer";
     if (side !== "either" && side !== ours) {
       throw conflict(
@@ -348,6 +349,7 @@ export class PrecursorsService {
           : "only the importing party answers a notification; this node sent it",
       );
     }
+    await this.deps.policy.authorize(principal, action, this.resourceOf(row));
     const now = this.deps.clock.now();
     const step = await build(row, now);
     const replayed = replayRows(await listEvents(this.deps.db, id));
