@@ -6,6 +6,7 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerExchange } from "./commands/exchange.ts";
 import { registerFederation } from "./commands/federation.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerPen } from "./commands/pen.ts";
 import { registerReport } from "./commands/report.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerTokens } from "./commands/tokens.ts";
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
     registerAudit,
     registerReport,
     registerExchange,
+    registerPen,
   ])
     register(program);
   try {
