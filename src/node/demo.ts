@@ -5,6 +5,7 @@ import type { NodeConfig } from "../config/config.schema.ts";
 import { resolveConfig } from "../config/load-config.ts";
 import { seedDemoThreads } from "../modules/exchange/exchange.demo.ts";
 import type { DemoUser } from "../modules/identity/demo-users.ts";
+import { seedDemoPrecursors } from "../modules/precursors/precursors.demo.ts";
 import { createNode, type LiaisonNode } from "./node.ts";
 
 /** The demo's two parties: fixed ports and directories, kept stable for acceptance checks. */
@@ -75,6 +76,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
   // A few exchange threads per lane, both ways (idempotent: skipped once a node has threads).
   await seedDemoThreads({ IN: nodes.IN.deps.exchange.service, CA: nodes.CA.deps.exchange.service }, (party, username) =>
+    nodes[party].deps.identity.users.findByUsername(username),
+  );
+  // A few pre-export notifications and incidents, both ways (idempotent: skipped once a node has notifications).
+  await seedDemoPrecursors({ IN: nodes.IN.deps.precursors, CA: nodes.CA.deps.precursors }, (party, username) =>
     nodes[party].deps.identity.users.findByUsername(username),
   );
   for (const p of DEMO_PARTIES) urls[p.party] = await nodes[p.party].listen();
