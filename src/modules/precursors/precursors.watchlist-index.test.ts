@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseName } from "./precursors.names.ts";
+import { diceOf, nameTokens, normaliseName, trigramsOf } from "./precursors.names.ts";
 import { similarity, WatchlistIndex } from "./precursors.watchlist-index.ts";
 
 describe("watched names", () => {
@@ -45,27 +45,69 @@ describe("the watchlist index", () => {
     expect(index.match("plot 14 midc rd, tarapur", "address").map((m) => m.entry.id)).toEqual(["w4"]);
   });
 
-  it("agrees with the pairwise score on random names, so the posting lists miss nothing", () => {
+  describe("agrees with the pairwise score on random names, so prefix, length and position filters miss nothing", () => {
     const words = ["alpha", "beta", "chem", "delta", "fine", "gamma", "sun", "rise", "agro", "export", "nord"];
-    const pick = (n: number) => Array.from({ length: n }, () => words[Math.floor(Math.random() * words.length)]);
-    const local = new WatchlistIndex();
-    const names = Array.from({ length: 300 }, (_, i) => ({ id: `n${i}`, text: pick(1 + (i % 4)).join(" ") }));
-    for (const n of names) local.add({ ...n, kind: "company", reason: "test" });
-    // Each threshold prunes by a different prefix of rare trigrams: none may lose a name the pairwise score keeps.
-    for (const threshold of [0.5, 0.6, 0.8, 0.9, 1]) {
-      for (let q = 0; q < 50; q++) {
-        const query = pick(1 + (q % 4)).join(" ") + (q % 3 === 0 ? "x" : "");
-        const expected = names
-          .filter((n) => similarity(query, n.text, "company") >= threshold)
-          .map((n) => n.id)
-          .sort();
-        const found = local
-          .match(query, "company", threshold)
-          .map((m) => m.entry.id)
-          .sort();
-        expect(found, `${query} at ${threshold}`).toEqual(expected);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const letters = "abcdeghiklmnorstu";
+    // A word with a letter changed now and then, so scores spread over every threshold rather than a few values.
+    const typo = (w: string) => {
+      if (random() > 0.3) return w;
+      const at = Math.floor(random() * w.length);
+      return w.slice(0, at) + letters[Math.floor(random() * letters.length)] + w.slice(at + 1);
+    };
+    const pick = (n: number) => Array.from({ length: n }, () => typo(words[Math.floor(random() * words.length)] ?? ""));
+    const names = Array.from({ length: 400 }, (_, i) => ({ id: `n${i}`, text: pick(1 + (i % 4)).join(" ") }));
+    const queries = Array.from({ length: 60 }, (_, q) => pick(1 + (q % 4)).join(" ") + (q % 3 === 0 ? "x" : ""));
+    const entry = (n: { id: string; text: string }) => ({ ...n, kind: "company" as const, reason: "test" });
+
+    // Ranked once from all names; ranked from half, the rest added after (trigrams new since the ranking);
+    // and added one by one, some removed and added back: three different global orders, one answer.
+    const ranked = new WatchlistIndex({ minThreshold: 0.5 });
+    ranked.replaceAll(names.map(entry));
+    const grown = new WatchlistIndex({ minThreshold: 0.5 });
+    grown.replaceAll(names.slice(0, 200).map(entry));
+    for (const n of names.slice(200)) grown.add(entry(n));
+    const churned = new WatchlistIndex({ minThreshold: 0.5 });
+    for (const n of names) churned.add(entry({ ...n, text: `${n.text} old` }));
+    for (const n of names) churned.remove(n.id);
+    for (const n of names) churned.add(entry(n));
+
+    it.each([
+      ["ranked", ranked],
+      ["grown", grown],
+      ["churned", churned],
+    ])("%s", (_, index) => {
+      expect(index.size).toBe(names.length);
+      let kept = 0;
+      // similarity(query, name) for every pair, with each name's trigrams folded once.
+      const gramsOf = new Map(names.map((n) => [n.id, trigramsOf(nameTokens(n.text, "company"))]));
+      // Each threshold prunes by a different prefix of rare trigrams: none may lose a name the pairwise score keeps.
+      for (const threshold of [0.5, 0.6, 0.7, 0.8, 0.9, 1]) {
+        for (const query of [...queries, ...names.slice(0, 20).map((n) => n.text)]) {
+          const queryGrams = trigramsOf(nameTokens(query, "company"));
+          const expected = names
+            .filter((n) => diceOf(queryGrams, gramsOf.get(n.id) ?? new Set()) >= threshold)
+            .map((n) => n.id)
+            .sort();
+          const found = index
+            .match(query, "company", threshold)
+            .map((m) => m.entry.id)
+            .sort();
+          expect(found, `${query} at ${threshold}`).toEqual(expected);
+          kept += expected.length;
+        }
       }
-    }
+      // The comparison means something only if many names pass and many fail.
+      expect(kept).toBeGreaterThan(500);
+    });
+  });
+
+  it("refuses a threshold below the one it indexed for", () => {
+    expect(() => new WatchlistIndex().match("Sunrise", "company", 0.5)).toThrow(RangeError);
   });
 
   it("forgets a removed name and re-indexes a changed one", () => {
