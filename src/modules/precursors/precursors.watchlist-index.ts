@@ -18,6 +18,9 @@ export interface WatchlistMatch {
 /** 0.8 catches "Sunrise Fine Chemicals" for "Sunrise Fine Chem Pvt Ltd" and one typo in a long name. */
 export const DEFAULT_MATCH_THRESHOLD = 0.8;
 
+/** `hits` of a name that cannot match this query, whatever else it shares. */
+const PRUNED = 0xffff;
+
 /** A name at Dice ≥ t with a name of n trigrams shares at least this many of them (|other| ≥ t·n/(2−t)). */
 function minOverlap(n: number, t: number): number {
   return Math.max(1, Math.ceil((t * n) / (2 - t) - 1e-9));
@@ -32,12 +35,13 @@ function prefixLength(n: number, t: number): number {
  * An in-memory trigram index of one node's watched names, exact for Dice's coefficient (the same answers as
  * `similarity` over every pair), fast enough to match each notification of a 10,000-row CSV as it imports.
  *
- * Prefix filtering on both sides (Chaudhuri et al. 2006; Xiao et al., PPJoin, 2008): with every name's trigrams
- * sorted in one global order, rarest first, two names at Dice ≥ t share a trigram within the first
- * `prefixLength` of each. So a name is indexed under its prefix only, and a query walks only its own prefix's
- * lists: common trigrams ("che", "  i", " ph") are in few names' prefixes, so their lists stay short. A
- * candidate is then pruned by length (Dice ≥ t bounds the other name's size) and by position (the first shared
- * trigram's place in each bounds the overlap) before it is counted exactly by merging sorted trigram ids.
+ * Prefix filtering on both sides (Chaudhuri et al. 2006; Xiao et al., PPJoin, 2008; Wang et al. 2012 for the
+ * longer prefix): with every name's trigrams sorted in one global order, rarest first, two names sharing
+ * α ≥ 2 trigrams share at least two within the first |name| − α + 2 of each. So a name is indexed under that
+ * prefix only, and a query walks only its own prefix's lists: common trigrams ("che", "  i", " ph") are in few
+ * names' prefixes, so their lists stay short. What the postings hold prunes before any name is read: its
+ * length (Dice ≥ t bounds it), the positions of the shared trigrams (they bound the overlap), and a name met
+ * only once is dropped. The few left are counted exactly by merging sorted trigram ids.
  *
  * The order is document frequency at the last rebuild, fixed between rebuilds (both sides must use the same
  * one); a trigram first seen since is ordered before all others, which is still one total order. The index
@@ -58,8 +62,9 @@ export class WatchlistIndex {
   /** Per kind, per trigram id: the names whose prefix holds it (typed arrays: nothing for the GC to trace). */
   private postings = new Map<WatchedKind, Map<number, Postings>>();
   private longestName = 0;
-  /** Per entry, the query that last saw it: candidates are collected once without clearing a set per query. */
+  /** Per entry, the query that last met it, and how many prefix trigrams it shared (no set cleared per query). */
   private seenBy = new Uint32Array(1024);
+  private hits = new Uint16Array(1024);
   private query = 0;
   private live = 0;
   private addedSinceRebuild = 0;
@@ -132,47 +137,70 @@ export class WatchlistIndex {
     const known = this.idsOf(querySet, false);
     // Trigrams no watched name has come first in the order (no list to walk) and use up prefix places.
     const unknown = size - known.length;
-    const prefix = prefixLength(size, threshold) - unknown;
-    if (prefix <= 0) return [];
+    if (prefixLength(size, threshold) - unknown <= 0) return [];
+    const prefix = Math.min(known.length, prefixLength(size, threshold) + 1 - unknown);
     const shortest = minOverlap(size, threshold);
     const longest = Math.min(this.longestName, Math.floor(((2 - threshold) * size) / threshold + 1e-9));
     if (longest < shortest) return [];
-    // Per length of the other name: its prefix at this threshold, and the overlap a match needs.
+    // Per length of the other name: its prefix at this threshold (one longer: see `hits`), the overlap a match
+    // needs, and how many shared trigrams the two prefixes must hold.
     const ownPrefix = new Int32Array(longest + 1);
     const needed = new Int32Array(longest + 1);
     for (let n = shortest; n <= longest; n++) {
-      ownPrefix[n] = prefixLength(n, threshold);
+      ownPrefix[n] = Math.min(n, prefixLength(n, threshold) + 1);
       needed[n] = Math.ceil((threshold * (size + n)) / 2 - 1e-9);
     }
     this.query = (this.query + 1) >>> 0 || 1;
-    const matches: WatchlistMatch[] = [];
-    const { pool, seenBy, start } = this;
-    const rest = size - unknown;
+    const query = this.query;
+    const { pool, seenBy, hits, start } = this;
+    const rest = known.length;
+    /** [ordinal, i, j, n] of each name at its first shared trigram. */
+    const candidates: number[] = [];
     for (let i = 0; i < prefix; i++) {
       const list = lists.get(known[i] as number);
       if (!list) continue;
       const postings = list.items;
       for (let p = 0; p < list.used; p += 2) {
         // Filtered on what the posting itself holds before anything of the name is read (each such read is a
-        // cache miss): its length (Dice ≥ t bounds it), whether this trigram lies within the name's own prefix
-        // at this threshold, and the overlap left after this trigram if it is the first one shared. A name
-        // that fails here cannot match, however it was or will be reached.
+        // cache miss): its length (Dice ≥ t bounds it), and whether this trigram lies within the name's own
+        // prefix at this threshold (if not, neither does any later one).
         const packed = postings[p + 1] as number;
         const n = packed >>> 16;
         const j = packed & 0xffff;
         if (n < shortest || n > longest || j >= (ownPrefix[n] as number)) continue;
-        const need = needed[n] as number;
-        if (1 + Math.min(rest - i - 1, n - j - 1) < need) continue;
         const ordinal = postings[p] as number;
-        if (seenBy[ordinal] === this.query) continue;
-        seenBy[ordinal] = this.query;
-        const from = start[ordinal] as number;
-        const shared = 1 + sharedCount(known, i + 1, pool, from + j + 1, from + n, need - 1);
-        if (shared < need) continue;
-        const entry = this.entries[ordinal];
-        const score = (2 * shared) / (size + n);
-        if (entry && score >= threshold) matches.push({ entry, score: Math.round(score * 1000) / 1000 });
+        const first = seenBy[ordinal] !== query;
+        if (!first && hits[ordinal] === PRUNED) continue;
+        const before = first ? 0 : (hits[ordinal] as number);
+        seenBy[ordinal] = query;
+        // Every trigram shared before this one was met on the way (it lies within both prefixes), so the
+        // overlap is at most those, this one, and whatever follows in the shorter remainder.
+        if (before + 1 + Math.min(rest - i - 1, n - j - 1) < (needed[n] as number)) {
+          hits[ordinal] = PRUNED;
+          continue;
+        }
+        hits[ordinal] = before + 1;
+        if (first) candidates.push(ordinal, i, j, n);
       }
+    }
+    const matches: WatchlistMatch[] = [];
+    for (let c = 0; c < candidates.length; c += 4) {
+      const ordinal = candidates[c] as number;
+      const n = candidates[c + 3] as number;
+      const need = needed[n] as number;
+      const found = hits[ordinal] as number;
+      // Prefixes one trigram longer than the least: two names sharing α ≥ 2 trigrams share at least two of
+      // them there (the second shared one has at least α − 2 after it in each name), so a name met once is
+      // dropped unread. Most candidates share only a common trigram or two and go here.
+      if (found === PRUNED || found < Math.min(2, need)) continue;
+      const i = candidates[c + 1] as number;
+      const j = candidates[c + 2] as number;
+      const from = start[ordinal] as number;
+      const shared = 1 + sharedCount(known, i + 1, pool, from + j + 1, from + n, need - 1);
+      if (shared < need) continue;
+      const entry = this.entries[ordinal];
+      const score = (2 * shared) / (size + n);
+      if (entry && score >= threshold) matches.push({ entry, score: Math.round(score * 1000) / 1000 });
     }
     return matches.sort((a, b) => b.score - a.score || a.entry.text.localeCompare(b.entry.text));
   }
@@ -190,6 +218,7 @@ export class WatchlistIndex {
     if (ordinal >= this.start.length) {
       this.start = grow(this.start, ordinal + 1);
       this.seenBy = grow(this.seenBy, ordinal + 1);
+      this.hits = grow(this.hits, ordinal + 1);
     }
     this.start[ordinal] = this.poolUsed;
     this.poolUsed += ids.length;
@@ -199,7 +228,7 @@ export class WatchlistIndex {
       lists = new Map();
       this.postings.set(entry.kind, lists);
     }
-    const indexed = prefixLength(ids.length, this.minThreshold);
+    const indexed = Math.min(ids.length, prefixLength(ids.length, this.minThreshold) + 1);
     for (let position = 0; position < indexed; position++) {
       const id = ids[position] as number;
       let list = lists.get(id);
@@ -236,7 +265,7 @@ interface Postings {
 }
 
 /** A copy at least twice as large (or `atLeast`), contents kept. */
-function grow<T extends Int32Array | Uint32Array>(array: T, atLeast: number): T {
+function grow<T extends Int32Array | Uint32Array | Uint16Array>(array: T, atLeast: number): T {
   const grown = new (array.constructor as new (n: number) => T)(Math.max(array.length * 2, atLeast));
   grown.set(array);
   return grown;
