@@ -47,6 +47,9 @@ export const ACTIONS = [
   "precursor.incident",
   "cyber.read",
   "cyber.write",
+  "precursor.watchlist.read",
+  "precursor.watchlist.edit",
+  "precursor.catalogue.add",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
