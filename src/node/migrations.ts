@@ -7,6 +7,7 @@ import { federationMigrations } from "../modules/federation/federation.migration
 import { identityMigrations } from "../modules/identity/identity.migrations.ts";
 import { noticesMigrations } from "../modules/notices/notices.migrations.ts";
 import { precursorsMigrations } from "../modules/precursors/precursors.migrations.ts";
+import { precursorsWatchlistMigrations } from "../modules/precursors/precursors.watchlist.migrations.ts";
 import { workplanMigrations } from "../modules/workplan/workplan.migrations.ts";
 
 /** Every module's migrations. A module adds its own here; names order them. */
@@ -20,4 +21,5 @@ export const allMigrations: SqlMigrations = {
   ...workplanMigrations,
   ...exchangeMigrations,
   ...precursorsMigrations,
+  ...precursorsWatchlistMigrations,
 };

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uuidv7 } from "../../src/core/ids.ts";
+import { insertIncident } from "../../src/modules/precursors/precursors.repository.ts";
 import { WatchlistService } from "../../src/modules/precursors/precursors.watchlist.service.ts";
 import { createUser, login } from "../identity/helpers.ts";
 import { auditedEvents, denialsOf } from "../policy/helpers.ts";
 import { startTestNode, type TestNode } from "../support/nodes.ts";
-import { watchlistTestModule } from "../support/precursors.ts";
 
 /**
  * The watchlist on the one authorization path (policies/access/precursors-watchlist.cedar): only this party's
@@ -41,15 +42,8 @@ const outbox = async () =>
   );
 
 beforeAll(async () => {
-  node = await startTestNode({
-    party: "IN",
-    listen: false,
-    modules: (context) => {
-      const module = watchlistTestModule(context);
-      watchlist = module.watchlist;
-      return [module];
-    },
-  });
+  node = await startTestNode({ party: "IN", listen: false });
+  watchlist = node.deps.precursors.watchlist;
   await user("officer", "liaison-officer", "in-ncb");
   await user("analyst", "analyst", "in-ncb");
   await user("approver", "approver", "in-ncb");
@@ -190,6 +184,53 @@ describe("the precursors watchlist", () => {
     await other.refresh();
     expect(await other.flagsFor([{ name: "Rohit Sharma", naturalPerson: true }])).toEqual([]);
     expect(other.size).toBe(watchlist.size);
+  });
+
+  it("holds the companies, people and addresses named in earlier incidents, from the next refresh", async () => {
+    const id = uuidv7();
+    await insertIncident(node.deps.database.db, {
+      id,
+      direction: "inbound",
+      from_party: "CA",
+      to_party: "IN",
+      from_agency: "ca-cbsa",
+      to_agency: "in-ncb",
+      kind: "seizure",
+      notification_id: null,
+      substances: [{ cas: "79-03-8" }],
+      occurred_on: "2026-05-04",
+      place: "Port of Vancouver",
+      modus_operandi: null,
+      entities: [
+        { type: "organisation", name: "Maple Northern Logistics Inc." },
+        { type: "person", name: "Arjun Mehta" },
+        { type: "address", lines: ["77 Harbour Road", "Delta BC"], country: "CA" },
+        { type: "phone", number: "+16045550100" },
+      ],
+      summary: "x",
+      legal_bases: ["UN-1988-ART12"],
+      tlp: "TLP:AMBER",
+      permitted_use: ["H0"],
+      sent_by: "someone",
+      envelope_id: uuidv7(),
+      created_at: new Date(),
+    });
+    const size = watchlist.size;
+    await watchlist.refresh();
+    expect(watchlist.size).toBe(size + 3);
+    const flags = await watchlist.flagsFor([
+      { name: "MAPLE NORTHERN LOGISTICS", address: "77 Harbour Rd, Delta BC" },
+      { name: "Mehta Arjun", naturalPerson: true },
+    ]);
+    expect(flags.map((f) => [f.subject, f.matched, f.entry.id])).toEqual([
+      [0, "name", `incident:${id}:0`],
+      [0, "address", `incident:${id}:2`],
+      [1, "name", `incident:${id}:1`],
+    ]);
+    expect(flags[0]?.entry.reason).toBe(`named in the seizure incident of 2026-05-04 (${id})`);
+    // A restart loads them with the rest.
+    await watchlist.start();
+    expect(watchlist.size).toBe(size + 3);
   });
 });
 

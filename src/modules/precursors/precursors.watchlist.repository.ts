@@ -128,3 +128,24 @@ export async function findWatchedName(db: Db, id: string): Promise<WatchlistRow 
   const row = await db.selectFrom("precursors_watchlist").select(COLUMNS).where("id", "=", id).executeTakeFirst();
   return row ? rowOf(row) : undefined;
 }
+
+/**
+ * Incidents (this module's `precursor_incidents`, sent and received) after `afterId`, oldest first, with what the
+ * watchlist takes from them: their kind, date and the entities they name.
+ */
+export async function incidentsSince(db: Db, afterId: string | undefined) {
+  let query = db
+    .selectFrom("precursor_incidents")
+    .select(["id", "kind", "occurred_on as occurredOn", "entities"])
+    .orderBy("id");
+  if (afterId) query = query.where("id", ">", afterId);
+  return query.execute();
+}
+
+export async function incidentCount(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("precursor_incidents")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Instant, itemsOf } from "../../http/response.schema.ts";
+import { WatchlistEntryInput } from "./precursors.schema.ts";
 import { WatchlistFlag } from "./precursors.watchlist-port.ts";
 
 /**
@@ -9,12 +10,8 @@ import { WatchlistFlag } from "./precursors.watchlist-port.ts";
 
 export const WATCHED_KINDS = ["company", "person", "address"] as const;
 
-export const WatchlistEntryRequest = z.strictObject({
-  kind: z.enum(WATCHED_KINDS),
-  text: z.string().trim().min(1).max(500),
-  /** Why it is watched: shown to the authority beside every match. */
-  reason: z.string().trim().min(1).max(1000),
-});
+/** A new entry: kind, the text as the authority writes it, and why it is watched (shown beside every match). */
+export const WatchlistEntryRequest = WatchlistEntryInput;
 export type WatchlistEntryRequest = z.infer<typeof WatchlistEntryRequest>;
 
 export const WatchlistQuery = z.strictObject({

@@ -16,6 +16,8 @@ import type { Authorizer } from "../policy/policy.types.ts";
 import { normaliseName, type WatchedKind } from "./precursors.names.ts";
 import {
   findWatchedName,
+  incidentCount,
+  incidentsSince,
   insertWatchedName,
   listWatchedNames,
   liveWatchedNames,
@@ -28,12 +30,6 @@ import type { WatchlistEntryRequest, WatchlistEntryView } from "./precursors.wat
 import { DEFAULT_MATCH_THRESHOLD, type WatchedName, WatchlistIndex } from "./precursors.watchlist-index.ts";
 import type { WatchlistFlag, WatchlistPort, WatchlistSubject } from "./precursors.watchlist-port.ts";
 
-/** Names from elsewhere in the lane that the watchlist also holds (the companies of earlier incidents). */
-export interface ExtraWatchedNames {
-  /** All of them, at start and at each refresh; each id is stable (e.g. `incident:<id>:<n>`). */
-  all(): Promise<WatchedName[]>;
-}
-
 export interface WatchlistDeps {
   db: Db;
   clock: Clock;
@@ -42,7 +38,6 @@ export interface WatchlistDeps {
   policy: Authorizer;
   /** Dice's coefficient at or above which a name is flagged (default 0.8). */
   threshold?: number | undefined;
-  incidents?: ExtraWatchedNames | undefined;
 }
 
 const NOT_FOUND = {
@@ -55,8 +50,10 @@ export class WatchlistService implements WatchlistPort {
   private readonly threshold: number;
   /** The highest `version` of this node's rows the index reflects. */
   private version = 0;
-  /** Ids of the extra names now in the index, so a refresh drops those that went. */
-  private extraIds = new Set<string>();
+  /** The last incident whose names are in the index, and how many incidents that makes. */
+  private lastIncident: string | undefined;
+  private incidentsSeen = 0;
+  private incidentNames = 0;
 
   constructor(private readonly deps: WatchlistDeps) {
     this.threshold = deps.threshold ?? DEFAULT_MATCH_THRESHOLD;
@@ -68,39 +65,44 @@ export class WatchlistService implements WatchlistPort {
     return this.index.size;
   }
 
-  /** Load every live entry and every incident name, ranking trigrams once over all of them. */
+  /** Load every live entry and every incident's names, ranking trigrams once over all of them. */
   async start(): Promise<void> {
-    const [rows, state, extra] = await Promise.all([
+    const [rows, state, incidents] = await Promise.all([
       liveWatchedNames(this.deps.db),
       watchlistState(this.deps.db),
-      this.deps.incidents?.all() ?? Promise.resolve([]),
+      incidentsSince(this.deps.db, undefined),
     ]);
-    this.index.replaceAll([...rows.map(watchedNameOf), ...extra]);
-    this.extraIds = new Set(extra.map((e) => e.id));
+    const named = incidents.flatMap(namesOfIncident);
+    this.index.replaceAll([...rows.map(watchedNameOf), ...named]);
     this.version = Math.max(state.version, ...rows.map((r) => r.version));
+    this.lastIncident = incidents.at(-1)?.id;
+    this.incidentsSeen = incidents.length;
+    this.incidentNames = named.length;
   }
 
   /**
-   * Catch up with edits made by other processes on the same database, and with new incident names. A row whose
-   * version was taken before one already seen but committed after it would be missed by `version` alone, so
-   * when the live count still disagrees the index is reloaded whole.
+   * Catch up with edits made by other processes on the same database, and with incidents sent or received
+   * since (a recurring task; the index answers from memory meanwhile). A row whose version, or an incident whose
+   * id, was taken before one already seen but committed after it is missed by reading only what is newer, so
+   * when the counts still disagree the index is reloaded whole.
    */
   async refresh(): Promise<void> {
-    const changes = await watchlistChangesSince(this.deps.db, this.version);
-    for (const row of changes) {
+    for (const row of await watchlistChangesSince(this.deps.db, this.version)) {
       if (row.removed_at) this.index.remove(row.id);
       else this.index.add(watchedNameOf(row));
       this.version = Math.max(this.version, row.version);
     }
-    if (this.deps.incidents) {
-      const extra = await this.deps.incidents.all();
-      const now = new Set(extra.map((e) => e.id));
-      for (const id of this.extraIds) if (!now.has(id)) this.index.remove(id);
-      for (const entry of extra) if (!this.extraIds.has(entry.id)) this.index.add(entry);
-      this.extraIds = now;
+    const incidents = await incidentsSince(this.deps.db, this.lastIncident);
+    for (const incident of incidents) {
+      for (const name of namesOfIncident(incident)) {
+        this.index.add(name);
+        this.incidentNames++;
+      }
     }
-    const state = await watchlistState(this.deps.db);
-    if (state.live + this.extraIds.size !== this.index.size) await this.start();
+    this.lastIncident = incidents.at(-1)?.id ?? this.lastIncident;
+    this.incidentsSeen += incidents.length;
+    const [state, count] = await Promise.all([watchlistState(this.deps.db), incidentCount(this.deps.db)]);
+    if (count !== this.incidentsSeen || state.live + this.incidentNames !== this.index.size) await this.start();
   }
 
   /** Matches of a notification's parties (names against companies or people, addresses against addresses). */
@@ -230,6 +232,35 @@ export class WatchlistService implements WatchlistPort {
       hideExistence ? { hideExistence: NOT_FOUND } : {},
     );
   }
+}
+
+const INCIDENT_KINDS: Record<string, WatchedKind> = { organisation: "company", person: "person", address: "address" };
+
+/**
+ * The companies, people and addresses an incident names, as watched names: "the companies named in earlier
+ * incidents" of the issue. The reason names the incident, which its own read rules still guard.
+ */
+export function namesOfIncident(incident: {
+  id: string;
+  kind: string;
+  occurredOn: string;
+  entities: unknown;
+}): WatchedName[] {
+  const entities = typeof incident.entities === "string" ? JSON.parse(incident.entities) : incident.entities;
+  if (!Array.isArray(entities)) return [];
+  const names: WatchedName[] = [];
+  entities.forEach((entity: { type?: string; name?: string; lines?: string[] }, n) => {
+    const kind = INCIDENT_KINDS[entity.type ?? ""];
+    const text = kind === "address" ? entity.lines?.join(", ") : entity.name;
+    if (!kind || !text) return;
+    names.push({
+      id: `incident:${incident.id}:${n}`,
+      kind,
+      text,
+      reason: `named in the ${incident.kind} incident of ${incident.occurredOn} (${incident.id})`,
+    });
+  });
+  return names;
 }
 
 function watchedNameOf(row: WatchlistRow): WatchedName {
