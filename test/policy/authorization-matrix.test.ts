@@ -77,6 +77,7 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "audit.read": "party",
     "report.aca": "party",
     "directory.read": "party",
+    "precursor.catalogue.add": "party",
   },
 };
 
