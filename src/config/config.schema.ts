@@ -106,6 +106,11 @@ export const IdentityConfig = z
      * hundreds of passwords on a 2-core machine); every other mode refuses less than 17 at start-up.
      */
     passwordHashCost: z.number().int().min(10).max(18).default(17),
+    /**
+     * Roles that must have a second factor (TOTP) for password sign-in: until they enrol, signing in opens a
+     * session that may only enrol. Other roles may enrol.
+     */
+    totpRequiredRoles: z.array(z.string().min(1)).default(["administrator", "approver"]),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { timeStepAt, totpCode } from "../../src/modules/identity/totp.ts";
 import type { TestNode } from "../support/nodes.ts";
 
 export const STRONG_PASSWORD = "Correct-Horse-42-battery";
@@ -100,7 +101,18 @@ export function defaultAgency(node: TestNode): string {
   return node.deps.config.party === "IN" ? "in-ncb" : "ca-rcmp";
 }
 
-export async function login(node: TestNode, username: string, password: string, ip = randomIp()) {
+type LoginBody = {
+  token: string;
+  csrfToken: string;
+  code?: string;
+  detail?: string;
+  user?: unknown;
+  challenge?: string;
+  mustEnrolSecondFactor?: boolean;
+};
+
+/** The password step alone, as the login page sends it: a session (200) or a second-factor challenge (202). */
+export async function passwordStep(node: TestNode, username: string, password: string, ip = randomIp()) {
   const response = await node.app.inject({
     method: "POST",
     url: "/api/v1/auth/login",
@@ -109,7 +121,81 @@ export async function login(node: TestNode, username: string, password: string, 
   });
   return {
     status: response.statusCode,
-    body: response.json() as { token: string; csrfToken: string; code?: string; detail?: string; user?: unknown },
+    body: response.json() as LoginBody,
+    cookies: response.cookies,
+    headers: response.headers,
+  };
+}
+
+/** What the tests' "phone" knows of each account's second factor: its secret and the last time step it used. */
+interface Authenticator {
+  secret: string;
+  lastStep: number;
+  recoveryCodes: string[];
+}
+const phones = new WeakMap<TestNode, Map<string, Authenticator>>();
+export function phoneOf(node: TestNode, username: string): Authenticator | undefined {
+  return phones.get(node)?.get(username);
+}
+
+/**
+ * A code the node will take now: the current step's, or the next one's when the current step was used already
+ * (the window accepts one step either side); past that, a recovery code. Computed at the node's clock.
+ */
+export function nextCode(node: TestNode, username: string): { code: string } | { recoveryCode: string } {
+  const phone = phoneOf(node, username);
+  if (!phone) throw new Error(`${username} has no second factor enrolled by the test helpers`);
+  const now = timeStepAt(node.deps.clock.now());
+  const step = Math.max(now - 1, phone.lastStep + 1);
+  if (step > now + 1) {
+    const recoveryCode = phone.recoveryCodes.shift();
+    if (!recoveryCode) throw new Error(`${username} has used every recovery code`);
+    return { recoveryCode };
+  }
+  phone.lastStep = step;
+  return { code: totpCode(phone.secret, new Date(step * 30_000)) };
+}
+
+/** Enrol the signed-in user's second factor (start and confirm), remembering it for later sign-ins. */
+export async function enrolSecondFactor(node: TestNode, username: string, token: string) {
+  const started = await node.api<{ secret: string }>("POST", "/api/v1/auth/totp/enrolment", undefined, token);
+  if (started.status !== 201) throw new Error(`enrolment not started: ${JSON.stringify(started.body)}`);
+  const step = timeStepAt(node.deps.clock.now());
+  const code = totpCode(started.body.secret, node.deps.clock.now());
+  const confirmed = await node.api<{ recoveryCodes: string[] }>(
+    "POST",
+    "/api/v1/auth/totp/enrolment/confirm",
+    { code },
+    token,
+  );
+  if (confirmed.status !== 200) throw new Error(`enrolment not confirmed: ${JSON.stringify(confirmed.body)}`);
+  let byUser = phones.get(node);
+  if (!byUser) phones.set(node, (byUser = new Map()));
+  const phone = { secret: started.body.secret, lastStep: step, recoveryCodes: [...confirmed.body.recoveryCodes] };
+  byUser.set(username, phone);
+  return phone;
+}
+
+/**
+ * A complete sign-in, as a user would: the password, then the code when the account has a second factor, or
+ * the enrolment first when the user's role requires one and the account has none yet.
+ */
+export async function login(node: TestNode, username: string, password: string, ip = randomIp()) {
+  const first = await passwordStep(node, username, password, ip);
+  if (first.status === 200 && first.body.mustEnrolSecondFactor) {
+    await enrolSecondFactor(node, username, first.body.token);
+    return { ...first, body: { ...first.body, mustEnrolSecondFactor: false } };
+  }
+  if (first.status !== 202 || !first.body.challenge) return first;
+  const response = await node.app.inject({
+    method: "POST",
+    url: "/api/v1/auth/login/second-factor",
+    payload: { challenge: first.body.challenge, ...nextCode(node, username) },
+    remoteAddress: ip,
+  });
+  return {
+    status: response.statusCode,
+    body: response.json() as LoginBody,
     cookies: response.cookies,
     headers: response.headers,
   };

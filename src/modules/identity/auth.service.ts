@@ -3,11 +3,19 @@ import type { IdentityConfig } from "../../config/config.schema.ts";
 import type { Clock } from "../../core/clock.ts";
 import { badRequest, LiaisonError, unauthorized } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
-import type { ChangeRunner } from "../../db/changes.ts";
+import type { ChangeContext, ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { UserView } from "./identity.schema.ts";
 import { assertStrongPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
+import {
+  closeChallenge,
+  countChallengeAttempt,
+  deleteDeadChallenges,
+  findOpenChallenge,
+  insertLoginChallenge,
+} from "./second-factor.repository.ts";
+import type { SecondFactorAnswer, SecondFactorService } from "./second-factor.service.ts";
 import {
   clearLoginFailures,
   countDeadSessions,
@@ -19,10 +27,18 @@ import {
   recordLoginFailure,
   revokeSession,
   revokeUserSessions,
+  type SessionScope,
   touchSession,
 } from "./sessions.repository.ts";
 import { hashToken } from "./tokens.repository.ts";
-import { findUserById, findUserByUsername, replacePasswordHash, updateUser } from "./users.repository.ts";
+import {
+  findUserById,
+  findUserByUsername,
+  recordSignIn,
+  replacePasswordHash,
+  type UsersTable,
+  updateUser,
+} from "./users.repository.ts";
 import { toUserView } from "./users.service.ts";
 
 export const SESSION_TOKEN_PREFIX = "lss_";
@@ -53,7 +69,22 @@ export interface LoginResult {
   csrfToken: string;
   expiresAt: Date;
   user: UserView;
+  /** The session may only enrol a second factor, which this user's role requires and the account lacks. */
+  mustEnrolSecondFactor: boolean;
 }
+
+/** The password was right and the account has a second factor: the answer to `challenge` completes the sign-in. */
+export interface SecondFactorChallenge {
+  secondFactor: "totp";
+  challenge: string;
+  expiresAt: Date;
+}
+
+const CHALLENGE_PREFIX = "lsc_";
+/** Long enough to open the app and type a code, short enough that a leaked challenge is soon worthless. */
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+/** Tries per challenge; the per-username-and-client failure count throttles across challenges too. */
+const CHALLENGE_ATTEMPTS = 5;
 
 interface ClientInfo {
   ip: string;
@@ -66,15 +97,35 @@ export interface AuthDeps {
   party: string;
   config: IdentityConfig;
   changes: ChangeRunner;
+  secondFactor: SecondFactorService;
 }
 
 const loginFailed = () => unauthorized("LIAISON_AUTH_LOGIN_FAILED", "the username or password is wrong");
+const secondFactorFailed = () =>
+  unauthorized("LIAISON_AUTH_SECOND_FACTOR_FAILED", "the code is wrong, already used, or out of its time window");
 
 /** Logins, sessions and password changes for local accounts. */
 export class AuthService {
   constructor(private readonly deps: AuthDeps) {}
 
+  /**
+   * A password sign-in that cannot go on to a second step (scripts and tests with accounts that have none): an
+   * account with a second factor is refused with LIAISON_AUTH_SECOND_FACTOR_REQUIRED. The HTTP login uses signIn.
+   */
   async login(usernameGiven: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    const result = await this.signIn(usernameGiven, password, client);
+    if ("challenge" in result) {
+      throw unauthorized("LIAISON_AUTH_SECOND_FACTOR_REQUIRED", "this account signs in with a second factor");
+    }
+    return result;
+  }
+
+  /** Password sign-in: a session, or a challenge when the account has a second factor (completeSecondFactor). */
+  async signIn(
+    usernameGiven: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<LoginResult | SecondFactorChallenge> {
     const username = usernameGiven.trim().toLowerCase();
     const now = this.deps.clock.now();
     const key = { username, client: client.ip };
@@ -93,31 +144,116 @@ export class AuthService {
     // A hash made at an older, cheaper cost is replaced now, while the password is at hand.
     const cost = this.deps.config.passwordHashCost;
     const rehash = needsRehash(user.password_hash, cost) ? await hashPassword(password, cost) : undefined;
-    const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
-    const sessionId = uuidv7(now.getTime());
-    const expiresAt = new Date(now.getTime() + this.deps.config.sessionTtlSeconds * 1000);
-    await this.deps.changes.run(async (change) => {
-      await insertSession(change.tx, {
-        token_hash: hashToken(token),
-        id: sessionId,
-        user_id: user.id,
-        created_at: change.at,
-        last_seen_at: change.at,
-        expires_at: expiresAt,
+    const factors = this.deps.secondFactor;
+    if (await factors.isEnrolled(this.deps.db, user.id)) {
+      // The failure count is left as it is: only the whole sign-in, code included, clears it.
+      return this.deps.changes.run(async (change) => {
+        if (rehash) await replacePasswordHash(change.tx, user.id, user.password_hash, rehash);
+        const challenge = `${CHALLENGE_PREFIX}${randomBytes(32).toString("base64url")}`;
+        const expiresAt = new Date(change.at.getTime() + CHALLENGE_TTL_MS);
+        await insertLoginChallenge(change.tx, {
+          token_hash: hashToken(challenge),
+          user_id: user.id,
+          client: client.ip,
+          created_at: change.at,
+          expires_at: expiresAt,
+        });
+        change.audit({
+          actor: user.id,
+          action: "auth.login.password",
+          subject: user.id,
+          outcome: "success",
+          requestId: client.requestId,
+          details: { username, ip: client.ip, secondFactor: "totp", ...(rehash ? { passwordRehashed: true } : {}) },
+        });
+        return { secondFactor: "totp" as const, challenge, expiresAt };
       });
+    }
+    const scope: SessionScope = factors.isRequiredFor(user.role) ? "totp-enrolment" : "full";
+    return this.deps.changes.run(async (change) => {
       // Only if the hash is still the one verified: a password changed meanwhile is not overwritten.
       const rehashed = rehash ? await replacePasswordHash(change.tx, user.id, user.password_hash, rehash) : false;
-      await clearLoginFailures(change.tx, username, client.ip);
-      change.audit({
-        actor: user.id,
-        action: "auth.login",
-        subject: sessionId,
-        outcome: "success",
-        requestId: client.requestId,
-        details: { username, ip: client.ip, ...(rehashed ? { passwordRehashed: true } : {}) },
+      return this.openSession(change, user, scope, client, {
+        ...(rehashed ? { passwordRehashed: true } : {}),
+        ...(scope === "totp-enrolment" ? { scope } : {}),
       });
     });
-    return { token, csrfToken: csrfTokenFor(token), expiresAt, user: toUserView(user) };
+  }
+
+  /**
+   * The second step of a sign-in with a second factor: the challenge from the password step and a code from the
+   * app (or a recovery code). A wrong, reused or out-of-window code counts as a failed login for that username
+   * and client, like a wrong password, so the lockout applies to guessing codes too.
+   */
+  async completeSecondFactor(challenge: string, answer: SecondFactorAnswer, client: ClientInfo): Promise<LoginResult> {
+    const hash = hashToken(challenge);
+    const now = this.deps.clock.now();
+    const open = await findOpenChallenge(this.deps.db, hash, now);
+    const user = open ? await findUserById(this.deps.db, open.user_id) : undefined;
+    if (!open || !user || user.status !== "active" || open.attempts >= CHALLENGE_ATTEMPTS) {
+      throw unauthorized("LIAISON_AUTH_CHALLENGE_INVALID", "the sign-in has expired or was used; sign in again");
+    }
+    const key = { username: user.username, client: open.client };
+    await this.refuseWhileLocked(key, now, user.id, client);
+    const outcome = await this.deps.changes.run(async (change) => {
+      // Locked, so two answers to one challenge are decided one after the other.
+      const current = await findOpenChallenge(change.tx, hash, change.at);
+      if (!current || current.attempts >= CHALLENGE_ATTEMPTS) return { invalid: true as const };
+      const check = await this.deps.secondFactor.check(change, user.id, answer);
+      if (!check.ok) {
+        await countChallengeAttempt(change.tx, hash);
+        return { failed: check.reason };
+      }
+      await closeChallenge(change.tx, hash, change.at);
+      return { result: await this.openSession(change, user, "full", client, { secondFactor: check.method }) };
+    });
+    if ("invalid" in outcome) {
+      throw unauthorized("LIAISON_AUTH_CHALLENGE_INVALID", "the sign-in has expired or was used; sign in again");
+    }
+    if ("failed" in outcome) {
+      await this.recordFailure(key, user.id, client, `second-factor-${outcome.failed}`);
+      throw secondFactorFailed();
+    }
+    return outcome.result;
+  }
+
+  /** A new session for a user whose sign-in succeeded, recorded as `auth.login`. */
+  private async openSession(
+    change: ChangeContext,
+    user: UsersTable,
+    scope: SessionScope,
+    client: ClientInfo,
+    details: Record<string, unknown>,
+  ): Promise<LoginResult> {
+    const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+    const sessionId = uuidv7(change.at.getTime());
+    const expiresAt = new Date(change.at.getTime() + this.deps.config.sessionTtlSeconds * 1000);
+    await insertSession(change.tx, {
+      token_hash: hashToken(token),
+      id: sessionId,
+      user_id: user.id,
+      created_at: change.at,
+      last_seen_at: change.at,
+      expires_at: expiresAt,
+      scope,
+    });
+    await clearLoginFailures(change.tx, user.username, client.ip);
+    await recordSignIn(change.tx, user.id, change.at);
+    change.audit({
+      actor: user.id,
+      action: "auth.login",
+      subject: sessionId,
+      outcome: "success",
+      requestId: client.requestId,
+      details: { username: user.username, ip: client.ip, ...details },
+    });
+    return {
+      token,
+      csrfToken: csrfTokenFor(token),
+      expiresAt,
+      user: toUserView(user),
+      mustEnrolSecondFactor: scope === "totp-enrolment",
+    };
   }
 
   private async refuseWhileLocked(key: FailureKey, now: Date, actor: string, client: ClientInfo): Promise<void> {
@@ -231,6 +367,7 @@ export class AuthService {
       party: session.party,
       agency: session.agency ?? undefined,
       sessionId: session.sessionId,
+      ...(session.scope === "totp-enrolment" ? { restriction: "totp-enrolment" as const } : {}),
     };
   }
 
@@ -300,6 +437,7 @@ export class AuthService {
     const { db, clock, config, changes } = this.deps;
     // Failure counters are bookkeeping, not records: the audit log already has every failure.
     await deleteStaleLoginFailures(db, new Date(clock.now().getTime() - FORGET_FAILURES_AFTER_MS));
+    await deleteDeadChallenges(db, clock.now());
     if ((await countDeadSessions(db, clock.now(), config.sessionIdleSeconds)) === 0) return 0;
     return changes.run(async (change) => {
       const ids = await deleteDeadSessions(change.tx, change.at, config.sessionIdleSeconds);

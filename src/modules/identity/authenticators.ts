@@ -54,6 +54,25 @@ export function apiTokenAuthenticator(db: Db, clock: Clock, party: string): Auth
   };
 }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route serves a session that may only enrol a second factor (who am I, enrol, confirm, log out). */
+    secondFactorEnrolment?: boolean;
+  }
+}
+
+/**
+ * An administrator or approver signed in before enrolling the second factor their role requires reaches only the
+ * routes that let them enrol; anything else is refused until they have.
+ */
+function refuseRestricted(request: FastifyRequest, principal: Principal): void {
+  if (principal.restriction !== "totp-enrolment" || request.routeOptions.config.secondFactorEnrolment) return;
+  throw forbidden(
+    "LIAISON_AUTH_TOTP_ENROLMENT_REQUIRED",
+    "your role requires a second factor: enrol one (POST /api/v1/auth/totp/enrolment) before anything else",
+  );
+}
+
 /** A login session's token sent as a bearer token (CLI, scripts): no cookie, so no CSRF exposure. */
 export function sessionBearerAuthenticator(auth: AuthService): Authenticator {
   return {
@@ -63,6 +82,7 @@ export function sessionBearerAuthenticator(auth: AuthService): Authenticator {
       if (!token?.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
       const principal = await auth.principalForSession(token);
       if (!principal) throw unauthorized("LIAISON_AUTH_INVALID_TOKEN", "the session is unknown, ended or expired");
+      refuseRestricted(request, principal);
       return { ...principal, authMethod: "session-bearer" };
     },
   };
@@ -92,6 +112,7 @@ export function sessionCookieAuthenticator(auth: AuthService): Authenticator {
           );
         }
       }
+      refuseRestricted(request, principal);
       return { ...principal, authMethod: "session-cookie" };
     },
   };

@@ -78,4 +78,36 @@ export const identityMigrations: SqlMigrations = {
     "ALTER TABLE users DROP CONSTRAINT users_status_check",
     "ALTER TABLE users ADD CONSTRAINT users_status_check CHECK (status IN ('active', 'disabled', 'pending'))",
   ],
+  // Second factor (TOTP, docs/identity.md): one factor per account, its secret sealed with the node's key; the last
+  // time step used, so no code is accepted twice; recovery codes as hashes; the challenge between password and
+  // code; and a session scope, for administrators and approvers signed in only to enrol.
+  "2026120260_identity_second_factor": [
+    `CREATE TABLE totp_factors (
+      user_id uuid PRIMARY KEY REFERENCES users (id),
+      secret_sealed text NOT NULL,
+      created_at timestamptz NOT NULL,
+      confirmed_at timestamptz,
+      last_used_step bigint
+    )`,
+    `CREATE TABLE recovery_codes (
+      user_id uuid NOT NULL REFERENCES users (id),
+      code_hash text NOT NULL,
+      created_at timestamptz NOT NULL,
+      used_at timestamptz,
+      PRIMARY KEY (user_id, code_hash)
+    )`,
+    `CREATE TABLE login_challenges (
+      token_hash text PRIMARY KEY,
+      user_id uuid NOT NULL REFERENCES users (id),
+      client text NOT NULL,
+      created_at timestamptz NOT NULL,
+      expires_at timestamptz NOT NULL,
+      attempts integer NOT NULL,
+      used_at timestamptz
+    )`,
+    `CREATE INDEX login_challenges_expiry ON login_challenges (expires_at)`,
+    `ALTER TABLE sessions ADD COLUMN scope text NOT NULL DEFAULT 'full' CHECK (scope IN ('full', 'totp-enrolment'))`,
+  ],
+  // When each account last signed in, for the access review (GET /api/v1/users/access-review).
+  "2026120261_identity_last_sign_in": ["ALTER TABLE users ADD COLUMN last_sign_in_at timestamptz"],
 };

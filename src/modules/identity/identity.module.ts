@@ -9,6 +9,7 @@ import { defineModule } from "../module.ts";
 import { identityMigrations } from "./identity.migrations.ts";
 import { identityRoutes } from "./identity.routes.ts";
 import { IdentityService } from "./identity.service.ts";
+import { secondFactorRoutes } from "./second-factor.routes.ts";
 import { tokensRoutes } from "./tokens.routes.ts";
 import { findUserById, findUserByUsername } from "./users.repository.ts";
 import type { RoleGrantQueue } from "./users.service.ts";
@@ -18,7 +19,7 @@ const SESSION_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IdentityModuleDeps {
-  config: Pick<NodeConfig, "party" | "mode" | "identity" | "baseUrl" | "tls">;
+  config: Pick<NodeConfig, "party" | "mode" | "identity" | "baseUrl" | "tls" | "dataDir">;
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -33,6 +34,7 @@ export function createIdentityModule(deps: IdentityModuleDeps) {
   const { config, db, clock, logger, changes, directory, approvals } = deps;
   const identity = new IdentityService({
     approvals,
+    dataDir: config.dataDir,
     db,
     clock,
     party: config.party,
@@ -62,6 +64,7 @@ export function createIdentityModule(deps: IdentityModuleDeps) {
         sessionTtlSeconds: config.identity.sessionTtlSeconds,
       }),
       tokensRoutes(identity.tokens),
+      secondFactorRoutes(identity),
     ],
     tasks: [
       {

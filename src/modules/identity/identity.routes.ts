@@ -5,6 +5,7 @@ import type { App } from "../../http/app.ts";
 import { authorizeNodeOperation, principalOf } from "../../http/guards.ts";
 import { problems } from "../../http/problem.schema.ts";
 import { noContent } from "../../http/response.schema.ts";
+import type { LoginResult } from "./auth.service.ts";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./authenticators.ts";
 import {
   ChangePasswordRequest,
@@ -14,6 +15,8 @@ import {
   LoginResponse,
   Me,
   PasswordChanged,
+  SecondFactorChallengeResponse,
+  SecondFactorLoginRequest,
   UserChange,
   UserIdParams,
   UserList,
@@ -42,6 +45,13 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
     reply.clearCookie(CSRF_COOKIE, { path: "/" });
   };
 
+  const signedIn = (reply: FastifyReply, result: LoginResult) => {
+    const maxAge = options.sessionTtlSeconds;
+    reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(maxAge, true));
+    reply.setCookie(CSRF_COOKIE, result.csrfToken, cookieOptions(maxAge, false));
+    return reply.status(200).send(result);
+  };
+
   return async (app: App) => {
     // The login route lives in its own scope so its per-address rate limit applies to it alone.
     await app.register(async (plain) => {
@@ -55,6 +65,7 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
             body: LoginRequest,
             response: {
               200: LoginResponse,
+              202: SecondFactorChallengeResponse,
               ...problems({
                 401: ["LIAISON_AUTH_LOGIN_FAILED"],
                 429: ["LIAISON_AUTH_LOCKED", "LIAISON_REQUEST_RATE_LIMITED"],
@@ -64,21 +75,46 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
           config: { rateLimit: { max: options.loginRatePerMinute, timeWindow: 60_000 } },
         },
         async (request, reply) => {
-          const result = await identity.auth.login(request.body.username, request.body.password, {
+          const result = await identity.auth.signIn(request.body.username, request.body.password, {
             ip: request.ip,
             requestId: String(request.id),
           });
-          const maxAge = options.sessionTtlSeconds;
-          reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(maxAge, true));
-          reply.setCookie(CSRF_COOKIE, result.csrfToken, cookieOptions(maxAge, false));
-          return result;
+          // A second factor is due: no session and no cookie until the code has been given.
+          if ("challenge" in result) return reply.status(202).send(result);
+          return signedIn(reply, result);
+        },
+      );
+      scope.post(
+        "/api/v1/auth/login/second-factor",
+        {
+          schema: {
+            tags: ["auth"],
+            body: SecondFactorLoginRequest,
+            response: {
+              200: LoginResponse,
+              ...problems({
+                401: ["LIAISON_AUTH_SECOND_FACTOR_FAILED", "LIAISON_AUTH_CHALLENGE_INVALID"],
+                429: ["LIAISON_AUTH_LOCKED", "LIAISON_REQUEST_RATE_LIMITED"],
+              }),
+            },
+          },
+          config: { rateLimit: { max: options.loginRatePerMinute, timeWindow: 60_000 } },
+        },
+        async (request, reply) => {
+          const { challenge, code, recoveryCode } = request.body;
+          const answer = recoveryCode !== undefined ? { recoveryCode } : { code: code ?? "" };
+          const result = await identity.auth.completeSecondFactor(challenge, answer, {
+            ip: request.ip,
+            requestId: String(request.id),
+          });
+          return signedIn(reply, result);
         },
       );
     });
 
     app.post(
       "/api/v1/auth/logout",
-      { config: { auth: true }, schema: { tags: ["auth"], response: { 204: noContent } } },
+      { config: { auth: true, secondFactorEnrolment: true }, schema: { tags: ["auth"], response: { 204: noContent } } },
       async (request, reply) => {
         await identity.auth.logout(principalOf(request), String(request.id));
         clearCookies(reply);
@@ -88,7 +124,7 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
 
     app.get(
       "/api/v1/auth/me",
-      { config: { auth: true }, schema: { tags: ["auth"], response: { 200: Me } } },
+      { config: { auth: true, secondFactorEnrolment: true }, schema: { tags: ["auth"], response: { 200: Me } } },
       async (request) => {
         const { sessionId: _session, ...principal } = principalOf(request);
         return principal;

@@ -57,6 +57,7 @@ export interface UserView {
   /** Who created the account and who last changed it (four eyes per person, docs/identity.md). */
   createdBy: string | null;
   updatedBy: string | null;
+  lastSignInAt: Date | null;
 }
 
 // ---- Responses (the OpenAPI document and the web client's types come from them).
@@ -75,18 +76,59 @@ export const UserViewSchema = z.object({
   createdAt: Instant,
   createdBy: z.string().nullable(),
   updatedBy: z.string().nullable(),
+  lastSignInAt: Instant.nullable(),
 });
 /** A created account or a role change; `approvalId` when a second administrator must approve it (202). */
 export const UserChange = UserViewSchema.extend({ approvalId: z.uuid().optional() });
 export const UserList = itemsOf(UserViewSchema);
 
-/** The session's token (also set as an HTTP-only cookie), its CSRF token and who logged in. */
+/**
+ * The session's token (also set as an HTTP-only cookie), its CSRF token and who logged in. With
+ * `mustEnrolSecondFactor` the session may only enrol the second factor the user's role requires.
+ */
 export const LoginResponse = z.object({
   token: z.string(),
   csrfToken: z.string(),
   expiresAt: Instant,
   user: UserViewSchema,
+  mustEnrolSecondFactor: z.boolean(),
 });
+
+/** 202 to a right password when the account has a second factor: answer the challenge with a code. */
+export const SecondFactorChallengeResponse = z.object({
+  secondFactor: z.literal("totp"),
+  challenge: z.string(),
+  expiresAt: Instant,
+});
+
+/** The second step of a sign-in: the challenge, and a code from the app or one recovery code. */
+export const SecondFactorLoginRequest = z
+  .object({
+    challenge: z.string().min(1).max(200),
+    code: z.string().max(20).optional(),
+    recoveryCode: z.string().max(40).optional(),
+  })
+  .strict()
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: "give either code or recoveryCode",
+  });
+
+export const TotpStatus = z.object({
+  enrolled: z.boolean(),
+  /** The user's role requires a second factor (identity.totpRequiredRoles). */
+  required: z.boolean(),
+  recoveryCodesLeft: z.number().int(),
+});
+
+/** Shown once, at enrolment: the secret as text, as an otpauth:// URI and as a QR code (SVG data URL). */
+export const TotpEnrolment = z.object({ secret: z.string(), otpauthUri: z.string(), qrCode: z.string() });
+
+export const TotpCodeRequest = z.object({ code: z.string().max(20) }).strict();
+
+/** Shown once; only their hashes are kept, and each works once. */
+export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+
+export const TotpReset = z.object({ removed: z.boolean(), sessionsRevoked: z.number().int() });
 
 /** Who the caller is (the principal, without its session id). */
 export const Me = z.object({
@@ -99,6 +141,8 @@ export const Me = z.object({
   authMethod: z.enum(["api-token", "session-bearer", "session-cookie"]).optional(),
   requestId: z.string().optional(),
   accountChangers: z.array(z.string()).optional(),
+  /** `totp-enrolment`: this session may only enrol the second factor the user's role requires. */
+  restriction: z.literal("totp-enrolment").optional(),
 });
 
 export const PasswordChanged = z.object({ sessionsRevoked: z.number().int() });

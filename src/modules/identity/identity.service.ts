@@ -1,6 +1,6 @@
 /**
  * Identity module: owns who may call the node — local user accounts (scrypt password hashes), login sessions
- * (bearer token or HTTP-only cookie with a CSRF token), login lockout, API tokens (the administrator's bootstrap
+ * (bearer token or HTTP-only cookie with a CSRF token), the second factor (TOTP, recovery codes), login lockout, API tokens (the administrator's bootstrap
  * token) and the demo accounts. It turns a request's credentials into a Principal through a list of
  * authenticators; what that principal may do is the policy module's decision.
  */
@@ -18,12 +18,16 @@ import {
   sessionCookieAuthenticator,
 } from "./authenticators.ts";
 import { type DemoUser, seedDemoUsers } from "./demo-users.ts";
+import { SecondFactorService } from "./second-factor.service.ts";
+import { SecretBox } from "./secret-box.ts";
 import { TokensService } from "./tokens.service.ts";
 import { type RoleGrantQueue, UsersService } from "./users.service.ts";
 
 export { ADMIN_TOKEN_FILE } from "./tokens.service.ts";
 
 export interface IdentityDeps {
+  /** Where the key that seals second-factor secrets lives (SecretBox). */
+  dataDir: string;
   db: Db;
   clock: Clock;
   party: string;
@@ -39,10 +43,16 @@ export class IdentityService {
   readonly users: UsersService;
   readonly auth: AuthService;
   readonly tokens: TokensService;
+  readonly secondFactor: SecondFactorService;
 
   constructor(private readonly deps: IdentityDeps) {
     this.users = new UsersService({ ...deps, passwordHashCost: deps.config.passwordHashCost });
-    this.auth = new AuthService(deps);
+    this.secondFactor = new SecondFactorService({
+      ...deps,
+      box: SecretBox.forDataDir(deps.dataDir),
+      requiredRoles: deps.config.totpRequiredRoles,
+    });
+    this.auth = new AuthService({ ...deps, secondFactor: this.secondFactor });
     this.tokens = new TokensService(deps);
     deps.approvals?.onDecided(ROLE_GRANT_KIND, (change, outcome) => this.users.roleGrantDecided(change, outcome));
   }

@@ -25,6 +25,11 @@ export interface Principal {
   authMethod?: "api-token" | "session-bearer" | "session-cookie" | undefined;
   /** The login session behind the request (logout and password change act on it); unset for API tokens. */
   sessionId?: string | undefined;
+  /**
+   * `totp-enrolment`: signed in with the password alone by a role that must have a second factor and has none
+   * yet; such a session reaches only the routes that enrol (authenticators.ts).
+   */
+  restriction?: "totp-enrolment" | undefined;
   /** The HTTP request acting as this principal (set by `principalOf`), so a refusal is audited with it. */
   requestId?: string | undefined;
   /**

@@ -11,7 +11,14 @@ export interface SessionsTable {
   last_seen_at: Date;
   expires_at: Date;
   revoked_at: Date | null;
+  /**
+   * `totp-enrolment`: an administrator or approver signed in with the password alone, before enrolling the
+   * second factor they must have; the session may only enrol (authenticators.ts), then becomes `full`.
+   */
+  scope: SessionScope;
 }
+
+export type SessionScope = "full" | "totp-enrolment";
 
 /**
  * Failed logins per username (known or not, so a wait does not reveal which usernames exist) and client: a
@@ -49,6 +56,7 @@ export async function findLiveSession(db: DbOrTx, tokenHash: string, now: Date) 
       "s.id as sessionId",
       "s.last_seen_at as lastSeenAt",
       "s.expires_at as expiresAt",
+      "s.scope",
       "u.id as userId",
       "u.username",
       "u.display_name as displayName",
@@ -65,6 +73,16 @@ export async function findLiveSession(db: DbOrTx, tokenHash: string, now: Date) 
 
 export async function touchSession(db: DbOrTx, sessionId: string, at: Date): Promise<void> {
   await db.updateTable("sessions").set({ last_seen_at: at }).where("id", "=", sessionId).execute();
+}
+
+export async function setSessionScope(db: DbOrTx, sessionId: string, scope: SessionScope): Promise<boolean> {
+  const r = await db
+    .updateTable("sessions")
+    .set({ scope })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function revokeSession(db: DbOrTx, sessionId: string, at: Date): Promise<boolean> {

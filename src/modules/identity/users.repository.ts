@@ -20,6 +20,8 @@ export interface UsersTable {
   /** Who created the account, and who last changed it (role, status, password reset): four eyes per person. */
   created_by: string | null;
   updated_by: string | null;
+  /** The last completed sign-in (every factor given), for the access review; null if never. */
+  last_sign_in_at: Date | null;
 }
 
 declare module "../../db/schema.ts" {
@@ -64,6 +66,10 @@ export async function updateUser(
   >,
 ): Promise<void> {
   await db.updateTable("users").set(changes).where("id", "=", id).execute();
+}
+
+export async function recordSignIn(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", id).execute();
 }
 
 /** Swap a password hash for a stronger one of the same password, only if it is still `expected`. */

@@ -80,6 +80,7 @@ export function toUserView(row: UsersTable): UserView {
     createdBy: row.created_by,
     updatedBy: row.updated_by,
     createdAt: row.created_at,
+    lastSignInAt: row.last_sign_in_at,
   };
 }
 
@@ -166,6 +167,7 @@ export class UsersService {
       password_changed_at: at,
       created_by: actor.id,
       updated_by: actor.id,
+      last_sign_in_at: null,
     };
     const published = this.deps.directory.isPublished(row.role);
     const entry = this.entryOf(row, 1);
