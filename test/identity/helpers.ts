@@ -169,8 +169,8 @@ export async function enrolSecondFactor(node: TestNode, username: string, token:
     token,
   );
   if (confirmed.status !== 200) throw new Error(`enrolment not confirmed: ${JSON.stringify(confirmed.body)}`);
-  let byUser = phones.get(node);
-  if (!byUser) phones.set(node, (byUser = new Map()));
+  const byUser = phones.get(node) ?? new Map<string, Authenticator>();
+  phones.set(node, byUser);
   const phone = { secret: started.body.secret, lastStep: step, recoveryCodes: [...confirmed.body.recoveryCodes] };
   byUser.set(username, phone);
   return phone;

@@ -64,7 +64,7 @@ export async function startTotpFactor(db: DbOrTx, userId: string, secretSealed: 
  * Record `step` as used, only if it comes after the last one: two requests racing with the same code cannot
  * both pass, whichever database runs them.
  */
-export async function useTotpStep(db: DbOrTx, userId: string, step: number, confirmAt?: Date): Promise<boolean> {
+export async function spendTotpStep(db: DbOrTx, userId: string, step: number, confirmAt?: Date): Promise<boolean> {
   const r = await db
     .updateTable("totp_factors")
     .set({ last_used_step: step, ...(confirmAt ? { confirmed_at: confirmAt } : {}) })
@@ -90,7 +90,7 @@ export async function replaceRecoveryCodes(db: DbOrTx, userId: string, hashes: s
 }
 
 /** Spend a recovery code: true only for the one request that marks it used. */
-export async function useRecoveryCode(db: DbOrTx, userId: string, hash: string, at: Date): Promise<boolean> {
+export async function spendRecoveryCode(db: DbOrTx, userId: string, hash: string, at: Date): Promise<boolean> {
   const r = await db
     .updateTable("recovery_codes")
     .set({ used_at: at })

@@ -8,9 +8,9 @@ import {
   deleteSecondFactor,
   findTotpFactor,
   replaceRecoveryCodes,
+  spendRecoveryCode,
+  spendTotpStep,
   startTotpFactor,
-  useRecoveryCode,
-  useTotpStep,
 } from "./second-factor.repository.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { revokeUserSessions, setSessionScope } from "./sessions.repository.ts";
@@ -110,7 +110,7 @@ export class SecondFactorService {
       if (factor.confirmed_at) return "already" as const;
       const secret = this.deps.box.open(factor.secret_sealed, user.id);
       const check = checkTotp(secret, code, change.at, factor.last_used_step);
-      if (!check.ok || !(await useTotpStep(change.tx, user.id, check.step, change.at))) {
+      if (!check.ok || !(await spendTotpStep(change.tx, user.id, check.step, change.at))) {
         change.audit({
           actor: user.id,
           action: "auth.totp.enrolment-confirm",
@@ -172,14 +172,14 @@ export class SecondFactorService {
     if ("recoveryCode" in answer) {
       if (normaliseRecoveryCode(answer.recoveryCode).length !== 12)
         return { ok: false, reason: "unknown-recovery-code" };
-      const used = await useRecoveryCode(change.tx, userId, hashRecoveryCode(answer.recoveryCode), change.at);
+      const used = await spendRecoveryCode(change.tx, userId, hashRecoveryCode(answer.recoveryCode), change.at);
       return used ? { ok: true, method: "recovery-code" } : { ok: false, reason: "unknown-recovery-code" };
     }
     const secret = this.deps.box.open(factor.secret_sealed, userId);
     const result = checkTotp(secret, answer.code, change.at, factor.last_used_step);
     if (!result.ok) return result;
     // Conditional on the step still being newer than the last one used: of two racing requests one wins.
-    if (!(await useTotpStep(change.tx, userId, result.step))) return { ok: false, reason: "reused-code" };
+    if (!(await spendTotpStep(change.tx, userId, result.step))) return { ok: false, reason: "reused-code" };
     return { ok: true, method: "totp" };
   }
 
