@@ -216,3 +216,12 @@ export async function auditCount(node: TestNode, action: string, subject?: strin
   const tables = await db.introspection.getTables();
   return count(tables.some((t) => t.name === "audit_leaves") ? "audit_leaves" : "audit_events");
 }
+
+/** The audit leaves of an action (and subject), decoded: what an auditor reads. */
+export async function auditRecords(node: TestNode, action: string, subject?: string) {
+  await node.deps.audit.sequenceQueued();
+  let query = node.deps.database.db.selectFrom("audit_leaves").select("data").where("action", "=", action);
+  if (subject) query = query.where("subject", "=", subject);
+  const rows = await query.orderBy("index").execute();
+  return rows.map((r) => JSON.parse(Buffer.from(r.data).toString("utf8")) as Record<string, unknown>);
+}

@@ -6,6 +6,7 @@ import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeContext, ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
 import type { UserView } from "./identity.schema.ts";
+import { type ClientInfo, FORGET_FAILURES_AFTER_MS, LoginThrottle } from "./login-throttle.ts";
 import { assertStrongPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import {
@@ -22,9 +23,7 @@ import {
   deleteDeadSessions,
   deleteStaleLoginFailures,
   findLiveSession,
-  findLoginFailures,
   insertSession,
-  recordLoginFailure,
   revokeSession,
   revokeUserSessions,
   type SessionScope,
@@ -44,13 +43,6 @@ import { toUserView } from "./users.service.ts";
 export const SESSION_TOKEN_PREFIX = "lss_";
 /** last_seen_at is refreshed at most this often: idle detection needs no write on every request. */
 const TOUCH_INTERVAL_MS = 15_000;
-/** A username and client with no failure for this long start counting afresh. */
-const FORGET_FAILURES_AFTER_MS = 24 * 3600 * 1000;
-
-interface FailureKey {
-  username: string;
-  client: string;
-}
 
 /** Derived from the session token, so the CSRF token cannot be planted without knowing the session. */
 export function csrfTokenFor(sessionToken: string): string {
@@ -86,11 +78,6 @@ const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** Tries per challenge; the per-username-and-client failure count throttles across challenges too. */
 const CHALLENGE_ATTEMPTS = 5;
 
-interface ClientInfo {
-  ip: string;
-  requestId?: string | undefined;
-}
-
 export interface AuthDeps {
   db: Db;
   clock: Clock;
@@ -106,7 +93,11 @@ const secondFactorFailed = () =>
 
 /** Logins, sessions and password changes for local accounts. */
 export class AuthService {
-  constructor(private readonly deps: AuthDeps) {}
+  private readonly throttle: LoginThrottle;
+
+  constructor(private readonly deps: AuthDeps) {
+    this.throttle = new LoginThrottle(deps);
+  }
 
   /**
    * A password sign-in that cannot go on to a second step (scripts and tests with accounts that have none): an
@@ -129,7 +120,7 @@ export class AuthService {
     const username = usernameGiven.trim().toLowerCase();
     const now = this.deps.clock.now();
     const key = { username, client: client.ip };
-    await this.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
+    await this.throttle.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
     const user = await findUserByUsername(this.deps.db, username);
     // Unknown users cost one scrypt too, so time does not tell which usernames exist.
     const matches = await verifyPassword(
@@ -138,7 +129,7 @@ export class AuthService {
     );
     if (!user || !matches || user.status !== "active") {
       const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
-      await this.recordFailure(key, `anonymous@${client.ip}`, client, reason);
+      await this.throttle.recordFailure(key, `anonymous@${client.ip}`, client, reason);
       throw loginFailed();
     }
     // A hash made at an older, cheaper cost is replaced now, while the password is at hand.
@@ -194,7 +185,7 @@ export class AuthService {
       throw unauthorized("LIAISON_AUTH_CHALLENGE_INVALID", "the sign-in has expired or was used; sign in again");
     }
     const key = { username: user.username, client: open.client };
-    await this.refuseWhileLocked(key, now, user.id, client);
+    await this.throttle.refuseWhileLocked(key, now, user.id, client);
     const outcome = await this.deps.changes.run(async (change) => {
       // Locked, so two answers to one challenge are decided one after the other.
       const current = await findOpenChallenge(change.tx, hash, change.at);
@@ -202,6 +193,7 @@ export class AuthService {
       const check = await this.deps.secondFactor.check(change, user.id, answer);
       if (!check.ok) {
         await countChallengeAttempt(change.tx, hash);
+        await this.throttle.countFailure(change, key, user.id, client, `second-factor-${check.reason}`);
         return { failed: check.reason };
       }
       await closeChallenge(change.tx, hash, change.at);
@@ -210,10 +202,7 @@ export class AuthService {
     if ("invalid" in outcome) {
       throw unauthorized("LIAISON_AUTH_CHALLENGE_INVALID", "the sign-in has expired or was used; sign in again");
     }
-    if ("failed" in outcome) {
-      await this.recordFailure(key, user.id, client, `second-factor-${outcome.failed}`);
-      throw secondFactorFailed();
-    }
+    if ("failed" in outcome) throw secondFactorFailed();
     return outcome.result;
   }
 
@@ -256,64 +245,12 @@ export class AuthService {
     };
   }
 
-  private async refuseWhileLocked(key: FailureKey, now: Date, actor: string, client: ClientInfo): Promise<void> {
-    const failures = await findLoginFailures(this.deps.db, key.username, key.client);
-    if (!failures?.locked_until || failures.locked_until <= now) return;
-    const retryAfterSeconds = Math.ceil((failures.locked_until.getTime() - now.getTime()) / 1000);
-    await this.deps.changes.run(async (change) => {
-      change.audit({
-        actor,
-        action: "auth.login-failed",
-        subject: key.username,
-        outcome: "failure",
-        requestId: client.requestId,
-        details: { reason: "locked", ip: client.ip, retryAfterSeconds },
-      });
-    });
-    throw new LiaisonError(
-      "LIAISON_AUTH_LOCKED",
-      429,
-      `too many failed logins for this username from this client; try again after ${failures.locked_until.toISOString()}`,
-      { retryAfterSeconds },
-    );
-  }
-
-  /** The wait after the n-th failure in a row: none at first, then doubling from loginDelaySeconds to the cap. */
-  private delayMsFor(failures: number): number {
-    const { maxFailedLogins, loginDelaySeconds, lockoutSeconds } = this.deps.config;
-    if (failures < maxFailedLogins) return 0;
-    const doublings = Math.min(failures - maxFailedLogins, 30);
-    return Math.min(loginDelaySeconds * 2 ** doublings, lockoutSeconds) * 1000;
-  }
-
-  private async recordFailure(key: FailureKey, actor: string, client: ClientInfo, reason: string) {
-    const now = this.deps.clock.now();
-    const forgetBefore = new Date(now.getTime() - FORGET_FAILURES_AFTER_MS);
-    await this.deps.changes.run(async (change) => {
-      const { failures, lockedUntil } = await recordLoginFailure(change.tx, key, change.at, forgetBefore, (n) =>
-        this.delayMsFor(n),
-      );
-      change.audit({
-        actor,
-        action: "auth.login-failed",
-        subject: key.username,
-        outcome: "failure",
-        requestId: client.requestId,
-        details: {
-          reason,
-          ip: client.ip,
-          failures,
-          ...(lockedUntil ? { lockedUntil: lockedUntil.toISOString() } : {}),
-        },
-      });
-    });
-  }
-
   /**
    * HTTP Basic for protocol clients that cannot log in (TAXII 2.1 clients, src/modules/cyber): the same password
    * check, failure count and lockout as a login, but no session. A TAXII client sends its password on every
    * request, so a verified password is remembered for a minute (by a hash of it; the account is still re-read on
-   * every request, so a disabled account or a changed password stops it at once).
+   * every request, so a disabled account or a changed password stops it at once). An account with a second
+   * factor, or whose role requires one, is refused: Basic carries no code, and must not be the way around it.
    */
   async principalForPassword(usernameGiven: string, password: string, client: ClientInfo): Promise<Principal> {
     const username = usernameGiven.trim().toLowerCase();
@@ -324,7 +261,7 @@ export class AuthService {
     const cached = this.verifiedPasswords.get(remembered);
     let matches = Boolean(user && cached && cached.until > now.getTime() && cached.hash === user.password_hash);
     if (!matches) {
-      await this.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
+      await this.throttle.refuseWhileLocked(key, now, `anonymous@${client.ip}`, client);
       matches = await verifyPassword(
         password,
         user?.password_hash ?? (await dummyPasswordHash(this.deps.config.passwordHashCost)),
@@ -333,8 +270,17 @@ export class AuthService {
     if (!user || !matches || user.status !== "active") {
       const reason = !user ? "unknown-user" : !matches ? "bad-password" : "disabled";
       this.verifiedPasswords.delete(remembered);
-      await this.recordFailure(key, `anonymous@${client.ip}`, client, reason);
+      await this.throttle.recordFailure(key, `anonymous@${client.ip}`, client, reason);
       throw loginFailed();
+    }
+    const factors = this.deps.secondFactor;
+    if (factors.isRequiredFor(user.role) || (await factors.isEnrolled(this.deps.db, user.id))) {
+      this.verifiedPasswords.delete(remembered);
+      await this.throttle.recordFailure(key, user.id, client, "second-factor-account-on-basic");
+      throw unauthorized(
+        "LIAISON_AUTH_SECOND_FACTOR_REQUIRED",
+        "this account signs in with a second factor, which HTTP Basic cannot carry; use an account without one",
+      );
     }
     if (this.verifiedPasswords.size > 1000) this.verifiedPasswords.clear();
     this.verifiedPasswords.set(remembered, { hash: user.password_hash, until: now.getTime() + 60_000 });
@@ -400,9 +346,9 @@ export class AuthService {
     // counts for this session alone, so the real user logging in elsewhere is not held up.
     const client: ClientInfo = { ip: `session:${principal.sessionId}`, requestId };
     const key = { username: user.username, client: client.ip };
-    await this.refuseWhileLocked(key, this.deps.clock.now(), user.id, client);
+    await this.throttle.refuseWhileLocked(key, this.deps.clock.now(), user.id, client);
     if (!(await verifyPassword(currentPassword, user.password_hash))) {
-      await this.recordFailure(key, user.id, client, "bad-current-password");
+      await this.throttle.recordFailure(key, user.id, client, "bad-current-password");
       throw new LiaisonError("LIAISON_AUTH_WRONG_PASSWORD", 403, "the current password is wrong");
     }
     assertStrongPassword(newPassword, user.username);

@@ -77,22 +77,20 @@ export class SecondFactorService {
     const user = await this.userOf(principal);
     const secret = newTotpSecret();
     const sealed = this.deps.box.seal(secret, user.id);
-    const started = await this.deps.changes.run(async (change) => {
-      const ok = await startTotpFactor(change.tx, user.id, sealed, change.at);
-      if (ok) {
-        change.audit({
-          actor: user.id,
-          action: "auth.totp.enrolment-start",
-          subject: user.id,
-          outcome: "success",
-          requestId: principal.requestId,
-        });
-      }
-      return ok;
+    const alreadyEnrolled = () =>
+      conflict("LIAISON_AUTH_TOTP_ALREADY_ENROLLED", "this account already has a second factor");
+    if (await this.isEnrolled(this.deps.db, user.id)) throw alreadyEnrolled();
+    await this.deps.changes.run(async (change) => {
+      // The upsert leaves a confirmed factor alone, so a confirmation racing with this one keeps its secret.
+      if (!(await startTotpFactor(change.tx, user.id, sealed, change.at))) throw alreadyEnrolled();
+      change.audit({
+        actor: user.id,
+        action: "auth.totp.enrolment-start",
+        subject: user.id,
+        outcome: "success",
+        requestId: principal.requestId,
+      });
     });
-    if (!started) {
-      throw conflict("LIAISON_AUTH_TOTP_ALREADY_ENROLLED", "this account already has a second factor");
-    }
     const picture = await enrolmentPicture(secret, user.username, `Liaison ${this.deps.party}`);
     return { secret, otpauthUri: picture.uri, qrCode: picture.qrCode };
   }
@@ -106,8 +104,10 @@ export class SecondFactorService {
     const recoveryCodes = newRecoveryCodes();
     const outcome = await this.deps.changes.run(async (change) => {
       const factor = await findTotpFactor(change.tx, user.id, { forUpdate: true });
-      if (!factor) return "not-started" as const;
-      if (factor.confirmed_at) return "already" as const;
+      if (!factor) {
+        throw conflict("LIAISON_AUTH_TOTP_NOT_STARTED", "start an enrolment first: POST /api/v1/auth/totp/enrolment");
+      }
+      if (factor.confirmed_at) throw conflict("LIAISON_AUTH_TOTP_ALREADY_ENROLLED", "this account is enrolled");
       const secret = this.deps.box.open(factor.secret_sealed, user.id);
       const check = checkTotp(secret, code, change.at, factor.last_used_step);
       if (!check.ok || !(await spendTotpStep(change.tx, user.id, check.step, change.at))) {
@@ -133,10 +133,6 @@ export class SecondFactorService {
       });
       return "ok" as const;
     });
-    if (outcome === "not-started") {
-      throw conflict("LIAISON_AUTH_TOTP_NOT_STARTED", "start an enrolment first: POST /api/v1/auth/totp/enrolment");
-    }
-    if (outcome === "already") throw conflict("LIAISON_AUTH_TOTP_ALREADY_ENROLLED", "this account is enrolled");
     if (outcome === "wrong") throw codeWrong();
     return { recoveryCodes };
   }
