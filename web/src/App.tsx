@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, Route, Routes } from "react-router-dom";
+import { LanguageSwitch } from "./components/LanguageSwitch.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { Loading } from "./components/states.tsx";
 import { SessionProvider, useSession } from "./session.tsx";
@@ -17,12 +18,44 @@ const Directory = lazy(() => import("./views/Directory.tsx"));
 const Audit = lazy(() => import("./views/Audit.tsx"));
 const Administration = lazy(() => import("./views/Administration.tsx"));
 const Notices = lazy(() => import("./views/Notices.tsx"));
+const SecondFactor = lazy(() => import("./views/SecondFactor.tsx"));
+
+/**
+ * An administrator or approver signed in without the second factor their role requires: the node serves them
+ * nothing but enrolment, so the app shows nothing else.
+ */
+function EnrolmentGate() {
+  const { t } = useTranslation();
+  const { logout } = useSession();
+  return (
+    <div className="login-page">
+      <header className="login-header">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
+          <span className="brand-name">Liaison</span>
+        </span>
+        <LanguageSwitch />
+        <button type="button" className="button button-quiet" onClick={() => void logout()}>
+          {t("header.signOut")}
+        </button>
+      </header>
+      <main id="main" className="login-card">
+        <Suspense fallback={<Loading label={t("common.loading")} />}>
+          <SecondFactor required />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
 
 function Routed() {
   const { user, loading } = useSession();
   const { t } = useTranslation();
   if (loading) return <Loading label={t("common.loading")} />;
   if (!user) return <LoginPage />;
+  if (user.restriction === "totp-enrolment") return <EnrolmentGate />;
   return (
     <Layout>
       <Suspense fallback={<Loading label={t("common.loading")} />}>
@@ -37,6 +70,7 @@ function Routed() {
           <Route path="/audit" element={<Audit />} />
           <Route path="/admin" element={<Administration />} />
           <Route path="/notices" element={<Notices />} />
+          <Route path="/security" element={<SecondFactor />} />
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -1,13 +1,17 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext } from "react";
 import { ApiError, storedToken, storeToken } from "./api/client.ts";
-import type { User } from "./api/contract.ts";
+import type { SecondFactorAnswer, User } from "./api/contract.ts";
 import { auth, federation, node } from "./api/endpoints.ts";
 
 interface Session {
   user: User | null;
   loading: boolean;
-  login(username: string, password: string): Promise<void>;
+  /** Signs in, or answers the challenge to send with a code when the account has a second factor. */
+  login(username: string, password: string): Promise<{ challenge: string } | undefined>;
+  completeSecondFactor(challenge: string, answer: SecondFactorAnswer): Promise<void>;
+  /** Asks the node again who is signed in (after enrolling a second factor lifts a restriction). */
+  refresh(): Promise<void>;
   loginWithToken(token: string): Promise<void>;
   logout(): Promise<void>;
 }
@@ -50,8 +54,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async login(username, password) {
       storeToken(null);
       const result = await auth.login(username, password);
+      if ("challenge" in result) return { challenge: result.challenge };
       forgetData();
-      queryClient.setQueryData(["session"], result.user);
+      // What the session may do (restricted until a required second factor is enrolled) is /auth/me's to say.
+      queryClient.setQueryData(["session"], await currentUser());
+      return undefined;
+    },
+    async completeSecondFactor(challenge, answer) {
+      await auth.secondFactor(challenge, answer);
+      forgetData();
+      queryClient.setQueryData(["session"], await currentUser());
+    },
+    async refresh() {
+      queryClient.setQueryData(["session"], await currentUser());
     },
     async loginWithToken(token) {
       storeToken(token.trim());

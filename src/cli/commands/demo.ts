@@ -30,6 +30,8 @@ export function registerDemo(program: Command): void {
         for (const user of demo.demoUsers[p.party]) {
           const who = `${user.role}${user.agency ? `, ${user.agency}` : ""}`;
           lines.push(`            ${user.username.padEnd(18)} ${user.password}  (${who})`);
+          // Administrators and approvers sign in with a code too: add this key to an authenticator app.
+          if (user.totpSecret) lines.push(`            ${"".padEnd(18)} second-factor key: ${user.totpSecret}`);
         }
       }
       lines.push(

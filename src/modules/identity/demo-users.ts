@@ -4,6 +4,8 @@ import { LiaisonError } from "../../core/errors.ts";
 import type { Db } from "../../db/database.ts";
 import { generatePassword } from "./passwords.ts";
 import type { Role } from "./principal.ts";
+import type { SecondFactorService } from "./second-factor.service.ts";
+import { newTotpSecret } from "./totp.ts";
 import { findUserByUsername } from "./users.repository.ts";
 import type { UsersService } from "./users.service.ts";
 
@@ -58,6 +60,8 @@ export const DEMO_USERS: Record<string, DemoUserSpec[]> = {
 export interface DemoUser {
   username: string;
   password: string;
+  /** The TOTP secret (base32) of a demo administrator or approver, whose role requires a second factor. */
+  totpSecret?: string;
   displayName: string;
   role: string;
   agency: string | null;
@@ -68,10 +72,10 @@ export interface DemoUsersFile {
   users: DemoUser[];
 }
 
-function readDemoFile(file: string): Map<string, string> {
+function readDemoFile(file: string): Map<string, DemoUser> {
   if (!existsSync(file)) return new Map();
   const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<DemoUsersFile>;
-  return new Map((parsed.users ?? []).map((u) => [u.username, u.password]));
+  return new Map((parsed.users ?? []).map((u) => [u.username, u]));
 }
 
 /**
@@ -80,7 +84,14 @@ function readDemoFile(file: string): Map<string, string> {
  * in the file gets a new one, so the file always lets every demo account log in.
  */
 export async function seedDemoUsers(
-  deps: { db: Db; users: UsersService; party: string; mode: string; actor: string },
+  deps: {
+    db: Db;
+    users: UsersService;
+    secondFactor: SecondFactorService;
+    party: string;
+    mode: string;
+    actor: string;
+  },
   dataDir: string,
 ): Promise<DemoUser[]> {
   if (deps.mode !== "demo") {
@@ -91,18 +102,29 @@ export async function seedDemoUsers(
   const result: DemoUser[] = [];
   for (const spec of DEMO_USERS[deps.party] ?? []) {
     const existing = await findUserByUsername(deps.db, spec.username);
-    let password = known.get(spec.username);
+    let password = known.get(spec.username)?.password;
+    let userId = existing?.id;
     if (!existing) {
       password ??= generatePassword();
-      await deps.users.create({ ...spec, password }, { id: deps.actor }, { demo: true });
+      userId = (await deps.users.create({ ...spec, password }, { id: deps.actor }, { demo: true })).id;
     } else if (!password) {
       password = generatePassword();
       // Only the demo file knows demo passwords; without it the account is reset, never left unusable.
       await deps.users.resetPassword(existing.id, password, { id: deps.actor });
     }
+    // A role that must have a second factor comes enrolled, its secret in the file beside the password.
+    let totpSecret: string | undefined;
+    if (deps.secondFactor.isRequiredFor(spec.role) && userId) {
+      totpSecret = known.get(spec.username)?.totpSecret;
+      if (!totpSecret || !(await deps.secondFactor.demoSecretMatches(userId, totpSecret))) {
+        totpSecret = newTotpSecret();
+        await deps.secondFactor.seedDemoFactor(userId, totpSecret, deps.actor);
+      }
+    }
     result.push({
       username: spec.username,
       password,
+      ...(totpSecret ? { totpSecret } : {}),
       displayName: spec.displayName,
       role: spec.role,
       agency: spec.agency ?? null,

@@ -68,7 +68,10 @@ export class IdentityService {
 
   seedDemoUsers(dataDir: string): Promise<DemoUser[]> {
     const { db, party, mode } = this.deps;
-    return seedDemoUsers({ db, users: this.users, party, mode, actor: `node:${party}` }, dataDir);
+    return seedDemoUsers(
+      { db, users: this.users, secondFactor: this.secondFactor, party, mode, actor: `node:${party}` },
+      dataDir,
+    );
   }
 
   /** The operator's bearer token, in <dataDir>/admin.token (mode 0600); see TokensService.ensureAdminToken. */

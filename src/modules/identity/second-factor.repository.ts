@@ -74,6 +74,10 @@ export async function spendTotpStep(db: DbOrTx, userId: string, step: number, co
   return Number(r.numUpdatedRows) > 0;
 }
 
+export async function confirmTotpFactor(db: DbOrTx, userId: string, at: Date): Promise<void> {
+  await db.updateTable("totp_factors").set({ confirmed_at: at }).where("user_id", "=", userId).execute();
+}
+
 export async function deleteSecondFactor(db: DbOrTx, userId: string): Promise<boolean> {
   await db.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
   await db.deleteFrom("login_challenges").where("user_id", "=", userId).execute();

@@ -4,6 +4,7 @@ import type { ChangeContext, ChangeRunner } from "../../db/changes.ts";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import type { Principal } from "./principal.ts";
 import {
+  confirmTotpFactor,
   countUnusedRecoveryCodes,
   deleteSecondFactor,
   findTotpFactor,
@@ -203,6 +204,26 @@ export class SecondFactorService {
       });
       return { removed, sessionsRevoked };
     });
+  }
+
+  /**
+   * The demo's administrators and approvers come enrolled with a secret kept in demo-users.json, so the demo's
+   * people (and its browser tests) sign in with codes from the start. Mode `demo` only (seedDemoUsers checks).
+   */
+  async seedDemoFactor(userId: string, secret: string, actor: string): Promise<void> {
+    const sealed = this.deps.box.seal(secret, userId);
+    await this.deps.changes.run(async (change) => {
+      await deleteSecondFactor(change.tx, userId);
+      await startTotpFactor(change.tx, userId, sealed, change.at);
+      await confirmTotpFactor(change.tx, userId, change.at);
+      change.audit({ actor, action: "auth.totp.enrol", subject: userId, outcome: "success", details: { demo: true } });
+    });
+  }
+
+  /** The sealed secret of a confirmed factor, opened: the demo checks that its file still matches the database. */
+  async demoSecretMatches(userId: string, secret: string): Promise<boolean> {
+    const factor = await findTotpFactor(this.deps.db, userId);
+    return Boolean(factor?.confirmed_at) && this.deps.box.open(factor?.secret_sealed ?? "", userId) === secret;
   }
 
   private async userOf(principal: Principal) {

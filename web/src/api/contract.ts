@@ -26,6 +26,12 @@ export type Body<S extends z.ZodType> = z.input<S>;
 export type Me = Answer<typeof identity.Me>;
 export type UserView = Answer<typeof identity.UserViewSchema>;
 export type LoginAnswer = Answer<typeof identity.LoginResponse>;
+/** 202 to a right password when the account has a second factor. */
+export type SecondFactorChallenge = Answer<typeof identity.SecondFactorChallengeResponse>;
+export type SecondFactorAnswer = { code: string } | { recoveryCode: string };
+export type TotpStatus = Answer<typeof identity.TotpStatus>;
+export type TotpEnrolment = Answer<typeof identity.TotpEnrolment>;
+export type RecoveryCodes = Answer<typeof identity.RecoveryCodes>;
 /** The signed-in user as the UI keeps it: who `GET /auth/me` says the caller is. */
 export type User = Me;
 

@@ -29,12 +29,17 @@ import type {
   Peer,
   Proposal,
   ProposeBody,
+  RecoveryCodes,
   ReviewBody,
   SearchPage,
+  SecondFactorAnswer,
+  SecondFactorChallenge,
   SentMessage,
   Thread,
   ThreadHeader,
   ThreadSummary,
+  TotpEnrolment,
+  TotpStatus,
   TreeHead,
   Workplan,
 } from "./contract.ts";
@@ -42,7 +47,15 @@ import type {
 type Items<T> = { items: T[] };
 
 export const auth = {
-  login: (username: string, password: string) => api<LoginAnswer>("POST", "/api/v1/auth/login", { username, password }),
+  /** A session (200), or a challenge for the second factor (202) when the account has one. */
+  login: (username: string, password: string) =>
+    api<LoginAnswer | SecondFactorChallenge>("POST", "/api/v1/auth/login", { username, password }),
+  secondFactor: (challenge: string, answer: SecondFactorAnswer) =>
+    api<LoginAnswer>("POST", "/api/v1/auth/login/second-factor", { challenge, ...answer }),
+  totpStatus: () => api<TotpStatus>("GET", "/api/v1/auth/totp"),
+  startTotp: () => api<TotpEnrolment>("POST", "/api/v1/auth/totp/enrolment", {}),
+  confirmTotp: (code: string) => api<RecoveryCodes>("POST", "/api/v1/auth/totp/enrolment/confirm", { code }),
+  renewRecoveryCodes: (code: string) => api<RecoveryCodes>("POST", "/api/v1/auth/totp/recovery-codes", { code }),
   me: () => api<Me>("GET", "/api/v1/auth/me"),
   logout: () => api<void>("POST", "/api/v1/auth/logout", {}),
 };

@@ -16,6 +16,7 @@ const NAV: { to: string; key: string; roles?: string[] }[] = [
   { to: "/audit", key: "nav.audit", roles: ["auditor", "administrator"] },
   { to: "/admin", key: "nav.admin", roles: ["administrator"] },
   { to: "/notices", key: "nav.notices" },
+  { to: "/security", key: "nav.security" },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
