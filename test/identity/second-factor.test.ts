@@ -254,6 +254,23 @@ describe("second factor (TOTP)", () => {
     }
   });
 
+  it("HTTP Basic (TAXII) refuses an account with a second factor, or whose role requires one: it carries no code", async () => {
+    const approver = await createUser(node, { role: "approver", agency: "in-ncb" });
+    const officer = await enrolledOfficer();
+    const plain = await createUser(node, { role: "analyst", agency: "in-ncb" });
+    const auth = node.deps.identity.auth;
+    for (const username of [approver.username, officer.username]) {
+      await expect(auth.principalForPassword(username, STRONG_PASSWORD, { ip: randomIp() })).rejects.toMatchObject({
+        code: "LIAISON_AUTH_SECOND_FACTOR_REQUIRED",
+      });
+    }
+    await expect(auth.principalForPassword(plain.username, STRONG_PASSWORD, { ip: randomIp() })).resolves.toMatchObject(
+      {
+        id: plain.id,
+      },
+    );
+  });
+
   it("an administrator resets another user's factor, not their own; the user's sessions end", async () => {
     const admins = await administrators(node);
     const user = await createUser(node, { role: "approver", agency: "in-ncb" });
