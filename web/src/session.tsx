@@ -56,14 +56,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const result = await auth.login(username, password);
       if ("challenge" in result) return { challenge: result.challenge };
       forgetData();
-      // What the session may do (restricted until a required second factor is enrolled) is /auth/me's to say.
-      queryClient.setQueryData(["session"], await currentUser());
+      // A session restricted to enrolling the second factor its role requires: /auth/me says so.
+      queryClient.setQueryData(["session"], result.mustEnrolSecondFactor ? await currentUser() : result.user);
       return undefined;
     },
     async completeSecondFactor(challenge, answer) {
-      await auth.secondFactor(challenge, answer);
+      const result = await auth.secondFactor(challenge, answer);
       forgetData();
-      queryClient.setQueryData(["session"], await currentUser());
+      queryClient.setQueryData(["session"], result.user);
     },
     async refresh() {
       queryClient.setQueryData(["session"], await currentUser());
