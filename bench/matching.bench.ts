@@ -50,7 +50,9 @@ async function liaison() {
               resolve();
             } else if (m.kind === "error") reject(new Error(m.message));
           });
-          self.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`party ${role} exited ${code}`))));
+          self.on("exit", (code) => {
+            if (!reports[role]) reject(new Error(`party ${role} exited (${code}) before its result`));
+          });
         }),
     ),
   );
@@ -63,6 +65,8 @@ async function liaison() {
       init: { role, size: SIZE, overlap: OVERLAP, chunkElements: CHUNK } satisfies PartyInit,
     });
   await done;
+  a.kill();
+  b.kill();
   return { wallS: (performance.now() - t0) / 1000, a: reports.a, b: reports.b };
 }
 
@@ -74,9 +78,11 @@ async function openMined(): Promise<Report | { skipped: string }> {
   }
   const child = await spawnParty();
   return new Promise((resolve, reject) => {
-    child.on("message", (m: Report | { kind: "error"; message: string }) =>
-      m.kind === "report" ? resolve(m) : reject(new Error(m.message)),
-    );
+    child.on("message", (m: Report | { kind: "error"; message: string }) => {
+      child.kill();
+      if (m.kind === "report") resolve(m);
+      else reject(new Error(m.message));
+    });
     child.send({ kind: "init", init: { role: "openmined", size: SIZE, overlap: OVERLAP, chunkElements: CHUNK } });
   });
 }

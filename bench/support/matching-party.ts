@@ -51,13 +51,8 @@ async function openMined(init: PartyInit) {
 
 process.on("message", (message: { kind: string; init?: PartyInit; json?: string }) => {
   if (message.kind === "init" && message.init?.role === "openmined") {
-    openMined(message.init).then(
-      () => process.exit(0),
-      (error) => {
-        process.send?.({ kind: "error", message: String(error) });
-        process.exit(1);
-      },
-    );
+    // The driver ends this process once it has the report (an exit here could drop the message in flight).
+    openMined(message.init).catch((error) => process.send?.({ kind: "error", message: String(error) }));
     return;
   }
   if (message.kind === "init" && message.init) start(message.init);
@@ -88,8 +83,8 @@ function receive(json: string) {
     process.send?.({ kind: "psi", json: JSON.stringify(reply) });
   if (party.done) {
     const result = party.result();
+    // No exit here: replies just sent may still be in the IPC queue; the driver ends this process.
     report({ intersection: result.intersection.length, peerSize: result.peerSize }, performance.now() - t0, cpu0);
-    process.exit(0);
   }
 }
 
