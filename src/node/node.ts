@@ -44,6 +44,7 @@ import { createIdentityModule, type IdentityModule } from "../modules/identity/i
 import type { IdentityService } from "../modules/identity/identity.service.ts";
 import { createKeysModule } from "../modules/keys/keys.module.ts";
 import { initKeys, type KeyRing, loadKeyRing } from "../modules/keys/keys.service.ts";
+import { createMatchingModule } from "../modules/matching/matching.module.ts";
 import type { NodeModule } from "../modules/module.ts";
 import { createNoticesModule } from "../modules/notices/notices.module.ts";
 import type { NoticesService } from "../modules/notices/notices.service.ts";
@@ -314,6 +315,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         userAgency: users.userAgency,
       },
     });
+    const matching = createMatchingModule({ db, clock, party, changes, policy: access });
     auditModule = createAuditModule({
       config,
       db,
@@ -338,6 +340,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       exchange,
       precursors,
       cyber,
+      matching,
       auditModule,
       ...(options.modules?.({
         config,

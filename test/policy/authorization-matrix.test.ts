@@ -24,6 +24,8 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "progress.update": "agency",
     "compliance.evaluate": "party",
     "directory.read": "party",
+    "matching.list.create": "agency",
+    "matching.list.read": "agency",
   },
   analyst: {
     "stats.read": "party",
@@ -35,6 +37,8 @@ const MAY: Record<Role, Partial<Record<Action, Scope>>> = {
     "progress.update": "agency",
     "compliance.evaluate": "agency",
     "directory.read": "party",
+    "matching.list.create": "agency",
+    "matching.list.read": "agency",
   },
   approver: {
     "stats.read": "party",

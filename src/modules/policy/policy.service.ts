@@ -50,6 +50,8 @@ export const ACTIONS = [
   "precursor.watchlist.read",
   "precursor.watchlist.edit",
   "precursor.catalogue.add",
+  "matching.list.create",
+  "matching.list.read",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS);
