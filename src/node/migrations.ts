@@ -1,10 +1,12 @@
 import type { SqlMigrations } from "../db/migrate.ts";
 import { approvalsMigrations } from "../modules/approvals/approvals.migrations.ts";
 import { auditMigrations } from "../modules/audit/audit.migrations.ts";
+import { cyberMigrations } from "../modules/cyber/cyber.migrations.ts";
 import { directoryMigrations } from "../modules/directory/directory.migrations.ts";
 import { exchangeMigrations } from "../modules/exchange/exchange.migrations.ts";
 import { federationMigrations } from "../modules/federation/federation.migrations.ts";
 import { identityMigrations } from "../modules/identity/identity.migrations.ts";
+import { matchingMigrations } from "../modules/matching/matching.migrations.ts";
 import { noticesMigrations } from "../modules/notices/notices.migrations.ts";
 import { precursorsMigrations } from "../modules/precursors/precursors.migrations.ts";
 import { precursorsWatchlistMigrations } from "../modules/precursors/precursors.watchlist.migrations.ts";
@@ -22,4 +24,6 @@ export const allMigrations: SqlMigrations = {
   ...exchangeMigrations,
   ...precursorsMigrations,
   ...precursorsWatchlistMigrations,
+  ...cyberMigrations,
+  ...matchingMigrations,
 };
