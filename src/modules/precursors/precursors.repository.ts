@@ -198,10 +198,37 @@ function statusIs(status: string, now: Date): Expression<SqlBool> {
 }
 
 /** Newest first by id (UUIDv7: time order), one page past `cursor`. */
+/** What a list row shows: the content cut down in SQL to the names and the quantity (not the whole jsonb). */
+const SUMMARY_COLUMNS = [
+  "n.id",
+  "n.direction",
+  "n.exporter_party",
+  "n.importer_party",
+  "n.from_agency",
+  "n.to_agency",
+  "n.reference",
+  "n.cas",
+  "n.dispatch_date",
+  "n.reply_by",
+  "n.version",
+  "n.status",
+  "n.shipment",
+  "n.tlp",
+  "n.flag_count",
+  "n.created_at",
+] as const;
+
 export async function listNotifications(db: Db, f: NotificationFilter) {
   let query = db
     .selectFrom("precursor_notifications as n")
-    .selectAll()
+    .select(SUMMARY_COLUMNS)
+    .select(
+      sql<unknown>`jsonb_build_object(
+        'substance', jsonb_build_object('name', n.content->'substance'->'name'),
+        'quantity', n.content->'quantity',
+        'exporter', jsonb_build_object('name', n.content->'exporter'->'name'),
+        'importer', jsonb_build_object('name', n.content->'importer'->'name'))`.as("content"),
+    )
     .orderBy("n.id", "desc")
     .limit(f.limit + 1)
     .where(readableHere("n", f.agency));

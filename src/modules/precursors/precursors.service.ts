@@ -476,8 +476,22 @@ export class PrecursorsService {
 }
 
 /** A list row as shown: the status as of now. */
-export function summaryOf(row: Row, now: Date) {
-  const content = row.content as NotificationContent;
+export type SummaryRow = Omit<
+  Row,
+  | "legal_bases"
+  | "permitted_use"
+  | "flags"
+  | "companies"
+  | "last_envelope_id"
+  | "quantity_dimension"
+  | "quantity_micro"
+  | "clock_started_at"
+  | "updated_at"
+  | "sent_by"
+>;
+
+export function summaryOf(row: SummaryRow, now: Date) {
+  const content = row.content as Pick<NotificationContent, "substance" | "quantity" | "exporter" | "importer">;
   return {
     id: row.id,
     direction: row.direction,
