@@ -7,7 +7,7 @@ import {
   refusalOf,
   statusAt,
 } from "./precursors.lifecycle.ts";
-import { normaliseName } from "./precursors.names.ts";
+import { nameTokens, normaliseName } from "./precursors.names.ts";
 import { normaliseQuantity } from "./precursors.quantity.ts";
 import type { PrecursorEventsTable, PrecursorNotificationsTable } from "./precursors.repository.ts";
 import type { NotificationContent } from "./precursors.schema.ts";
@@ -99,6 +99,7 @@ export function stateColumns(r: Replayed, at: Date) {
     quantity_dimension: q.dimension,
     quantity_micro: q.micro,
     companies: companiesOf(r.content),
+    company_words: companyWordsOf(r.content),
     dispatch_date: r.content.dispatchDate,
     reply_by: r.state.replyBy,
     clock_started_at: r.clockStartedAt,
@@ -116,6 +117,17 @@ export function companiesOf(content: NotificationContent): string {
     .filter((p) => p !== undefined)
     .map((p) => normaliseName(p.name, p.naturalPerson ? "person" : "company"))
     .join("\n");
+}
+
+/** Every folded word of those names, once each, for the indexed company filter. */
+export function companyWordsOf(content: NotificationContent): string[] {
+  return [
+    ...new Set(
+      [content.exporter, content.importer, content.consignee]
+        .filter((p) => p !== undefined)
+        .flatMap((p) => nameTokens(p.name, p.naturalPerson ? "person" : "company")),
+    ),
+  ];
 }
 
 /** Who the watchlist is asked about: each named party, with its address on one line. */

@@ -16,6 +16,8 @@ export interface PrecursorNotificationsTable {
   quantity_micro: number;
   /** Folded names of exporter, importer and consignee (precursors.names.ts), for the company filter. */
   companies: string;
+  /** Their folded words, each once (GIN-indexed): a company filter asks for all of its words. */
+  company_words: string[];
   dispatch_date: string;
   reply_by: Date;
   /** When the current version's clock started (sent or last amended), for the reminders' fractions. */
@@ -157,8 +159,8 @@ export interface NotificationFilter {
   cas?: string | undefined;
   status?: string | undefined;
   dueBefore?: Date | undefined;
-  /** Folded, as `companies` holds names. */
-  company?: string | undefined;
+  /** Folded words, as `company_words` holds them; a name with none left is matched by substring instead. */
+  company?: { words: string[]; folded: string } | undefined;
   flagged?: boolean | undefined;
   cursor?: string | undefined;
   limit: number;
@@ -236,7 +238,11 @@ export async function listNotifications(db: Db, f: NotificationFilter) {
   if (f.cas) query = query.where("n.cas", "=", f.cas);
   if (f.status) query = query.where(statusIs(f.status, f.now));
   if (f.dueBefore) query = query.where("n.reply_by", "<", f.dueBefore);
-  if (f.company) query = query.where("n.companies", "like", `%${f.company.replace(/[\\%_]/g, "\\$&")}%`);
+  if (f.company && f.company.words.length > 0) {
+    query = query.where(sql<SqlBool>`n.company_words @> ${f.company.words}::text[]`);
+  } else if (f.company) {
+    query = query.where("n.companies", "like", `%${f.company.folded.replace(/[\\%_]/g, "\\$&")}%`);
+  }
   if (f.flagged !== undefined) query = query.where("n.flag_count", f.flagged ? ">" : "=", 0);
   if (f.cursor) query = query.where("n.id", "<", f.cursor);
   return pageOf(await query.execute(), f.limit);

@@ -30,7 +30,7 @@ import {
   watchlistSubjectsOf,
 } from "./precursors.history.ts";
 import { refusalOf } from "./precursors.lifecycle.ts";
-import { normaliseName } from "./precursors.names.ts";
+import { nameTokens, normaliseName } from "./precursors.names.ts";
 import {
   findNotification,
   findNotificationForUpdate,
@@ -451,7 +451,9 @@ export class PrecursorsService {
       cas: query.cas,
       status: query.status,
       dueBefore: query.dueBefore ? new Date(query.dueBefore) : undefined,
-      company: query.company ? normaliseName(query.company) : undefined,
+      company: query.company
+        ? { words: [...new Set(nameTokens(query.company))], folded: normaliseName(query.company) }
+        : undefined,
       flagged: query.flagged === undefined ? undefined : query.flagged === "true",
       cursor: query.cursor,
       limit: query.limit,
@@ -482,6 +484,7 @@ export type SummaryRow = Omit<
   | "permitted_use"
   | "flags"
   | "companies"
+  | "company_words"
   | "last_envelope_id"
   | "quantity_dimension"
   | "quantity_micro"
