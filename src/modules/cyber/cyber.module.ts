@@ -1,5 +1,6 @@
 import { defineModule } from "../module.ts";
 import { cyberMigrations } from "./cyber.migrations.ts";
+import { cyberRoutes } from "./cyber.routes.ts";
 import { type CyberDeps, CyberService } from "./cyber.service.ts";
 import type { TaxiiAuthDeps } from "./cyber.taxii.auth.ts";
 import { taxiiRoutes } from "./cyber.taxii.routes.ts";
@@ -24,6 +25,7 @@ export function createCyberModule(deps: CyberModuleDeps) {
     cyber,
     start: () => cyber.start(),
     routes: [
+      cyberRoutes(cyber),
       taxiiRoutes({
         cyber,
         party: deps.party,

@@ -6,6 +6,7 @@
  * and the TLP boundaries); lists filter in SQL and ask Cedar for every row they serve.
  */
 import type { Clock } from "../../core/clock.ts";
+import { LiaisonError } from "../../core/errors.ts";
 import { uuidv7 } from "../../core/ids.ts";
 import type { ChangeRunner } from "../../db/changes.ts";
 import type { Db } from "../../db/database.ts";
@@ -113,6 +114,19 @@ export class CyberService {
     return (await listCollections(this.deps.db))
       .map((c) => this.view(principal, c))
       .filter((c) => c.canRead || c.canWrite);
+  }
+
+  /** The collection of the principal's own agency (where its imports go unless it names another). */
+  async collectionOfAgency(principal: Principal): Promise<string> {
+    const own = (await listCollections(this.deps.db)).find((c) => principal.agency && c.agency === principal.agency);
+    if (!own) {
+      throw new LiaisonError(
+        "LIAISON_CYBER_NO_COLLECTION",
+        404,
+        "the caller's agency holds no cyber collection: name one with ?collection=",
+      );
+    }
+    return own.id;
   }
 
   /**
