@@ -36,6 +36,9 @@ describe("audit verify catches a tampered log", () => {
   let node: TestNode;
   let api: ApiClient;
   const verify = () => verifyLog(apiLogSource(api));
+  /** The leaf index of the test's k-th event: modules may audit at start-up, so the test's leaves need not start at 0. */
+  let first = 0;
+  const at = (k: number) => first + k;
 
   beforeAll(async () => {
     node = await startTestNode({ party: "IN" });
@@ -45,6 +48,12 @@ describe("audit verify catches a tampered log", () => {
         change.audit({ actor: "tester", action: "test.tamper", subject: `t${i}`, outcome: "success" });
     });
     await node.deps.audit.currentTreeHead();
+    const row = await node.deps.database.db
+      .selectFrom("audit_leaves")
+      .select((eb) => eb.fn.min("index").as("first"))
+      .where("action", "=", "test.tamper")
+      .executeTakeFirstOrThrow();
+    first = Number(row.first);
   });
   afterAll(async () => {
     await node?.close();
@@ -58,59 +67,59 @@ describe("audit verify catches a tampered log", () => {
   });
 
   it("names a changed row", async () => {
-    const original = await leafData(node, 17);
+    const original = await leafData(node, at(17));
     const changed = Buffer.from(original.toString().replace("t17", "t99"));
-    await asSuperuser(node, [`UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = 17`]);
+    await asSuperuser(node, [`UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = ${at(17)}`]);
     const report = await verify();
     expect(report.ok).toBe(false);
-    expect(report.firstBadIndex).toBe(17);
-    await asSuperuser(node, [`UPDATE audit_leaves SET data = ${hex(original)} WHERE index = 17`]);
+    expect(report.firstBadIndex).toBe(at(17));
+    await asSuperuser(node, [`UPDATE audit_leaves SET data = ${hex(original)} WHERE index = ${at(17)}`]);
     expect((await verify()).ok).toBe(true);
   });
 
   it("catches a row changed together with its recorded hash (the root no longer matches the signed head)", async () => {
-    const original = await leafData(node, 30);
+    const original = await leafData(node, at(30));
     const changed = Buffer.from(original.toString().replace("t30", "t77"));
     const restore = await node.deps.database.db
       .selectFrom("audit_nodes")
       .select("hash")
       .where("level", "=", 0)
-      .where("index", "=", 30)
+      .where("index", "=", at(30))
       .executeTakeFirstOrThrow();
     await asSuperuser(node, [
-      `UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = 30`,
-      `UPDATE audit_nodes SET hash = ${hex(leafHash(changed))} WHERE level = 0 AND index = 30`,
+      `UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = ${at(30)}`,
+      `UPDATE audit_nodes SET hash = ${hex(leafHash(changed))} WHERE level = 0 AND index = ${at(30)}`,
     ]);
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.problems.join("\n")).toMatch(/differs from the signed tree head/);
     // The node's own proofs name the leaf; its sibling shares the damaged proof node, hence 29 or 30.
-    expect([29, 30]).toContain(report.firstBadIndex);
+    expect([at(29), at(30)]).toContain(report.firstBadIndex);
     await asSuperuser(node, [
-      `UPDATE audit_leaves SET data = ${hex(original)} WHERE index = 30`,
-      `UPDATE audit_nodes SET hash = ${hex(restore.hash)} WHERE level = 0 AND index = 30`,
+      `UPDATE audit_leaves SET data = ${hex(original)} WHERE index = ${at(30)}`,
+      `UPDATE audit_nodes SET hash = ${hex(restore.hash)} WHERE level = 0 AND index = ${at(30)}`,
     ]);
     expect((await verify()).ok).toBe(true);
   });
 
   it("names a deleted row and reordered rows", async () => {
-    const original = await leafData(node, 40);
-    await asSuperuser(node, ["DELETE FROM audit_leaves WHERE index = 40"]);
+    const original = await leafData(node, at(40));
+    await asSuperuser(node, [`DELETE FROM audit_leaves WHERE index = ${at(40)}`]);
     const deleted = await verify();
-    expect(deleted.firstBadIndex).toBe(40);
+    expect(deleted.firstBadIndex).toBe(at(40));
     expect(deleted.problems[0]).toMatch(/missing/);
     await asSuperuser(node, [
-      `INSERT INTO audit_leaves (index, at, actor, action, subject, outcome, data) VALUES (40, now(), 'tester', 'test.tamper', 't40', 'success', ${hex(original)})`,
-      "UPDATE audit_leaves SET index = -1 WHERE index = 45",
-      "UPDATE audit_leaves SET index = 45 WHERE index = 46",
-      "UPDATE audit_leaves SET index = 46 WHERE index = -1",
+      `INSERT INTO audit_leaves (index, at, actor, action, subject, outcome, data) VALUES (${at(40)}, now(), 'tester', 'test.tamper', 't40', 'success', ${hex(original)})`,
+      `UPDATE audit_leaves SET index = -1 WHERE index = ${at(45)}`,
+      `UPDATE audit_leaves SET index = ${at(45)} WHERE index = ${at(46)}`,
+      `UPDATE audit_leaves SET index = ${at(46)} WHERE index = -1`,
     ]);
     const reordered = await verify();
-    expect(reordered.firstBadIndex).toBe(45);
+    expect(reordered.firstBadIndex).toBe(at(45));
     await asSuperuser(node, [
-      "UPDATE audit_leaves SET index = -1 WHERE index = 45",
-      "UPDATE audit_leaves SET index = 45 WHERE index = 46",
-      "UPDATE audit_leaves SET index = 46 WHERE index = -1",
+      `UPDATE audit_leaves SET index = -1 WHERE index = ${at(45)}`,
+      `UPDATE audit_leaves SET index = ${at(45)} WHERE index = ${at(46)}`,
+      `UPDATE audit_leaves SET index = ${at(46)} WHERE index = -1`,
     ]);
     expect((await verify()).ok).toBe(true);
   });
@@ -122,9 +131,9 @@ describe("audit verify catches a tampered log", () => {
       expect(exported.leaves).toBe(exported.treeSize);
       expect((await verifyLog(exportLogSource(dir))).ok).toBe(true);
       const lines = readFileSync(join(dir, "leaves.jsonl"), "utf8").split("\n");
-      const leaf = JSON.parse(lines[12] as string);
+      const leaf = JSON.parse(lines[at(12)] as string);
       const data = Buffer.from(leaf.data, "base64").toString().replace("t12", "tXX");
-      lines[12] = JSON.stringify({ ...leaf, data: Buffer.from(data).toString("base64"), leafHash: undefined });
+      lines[at(12)] = JSON.stringify({ ...leaf, data: Buffer.from(data).toString("base64"), leafHash: undefined });
       writeFileSync(join(dir, "leaves.jsonl"), lines.join("\n"));
       const report = await verifyLog(exportLogSource(dir));
       expect(report.ok).toBe(false);
@@ -162,11 +171,11 @@ describe("audit verify catches a tampered log", () => {
       const saved = JSON.parse(readFileSync(state, "utf8"));
       expect(saved.party).toBe("IN");
       // Rewrite leaf 3 with recomputed nodes and a freshly signed head: only an earlier head can tell.
-      const original = await leafData(node, 3);
+      const original = await leafData(node, at(3));
       const changed = Buffer.from(original.toString().replace("t3", "tZ"));
       await asSuperuser(node, [
-        `UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = 3`,
-        `UPDATE audit_nodes SET hash = ${hex(leafHash(changed))} WHERE level = 0 AND index = 3`,
+        `UPDATE audit_leaves SET data = ${hex(changed)} WHERE index = ${at(3)}`,
+        `UPDATE audit_nodes SET hash = ${hex(leafHash(changed))} WHERE level = 0 AND index = ${at(3)}`,
         "DELETE FROM audit_tree_heads",
       ]);
       await node.deps.changes.run(async (change) =>
